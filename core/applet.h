@@ -1,0 +1,24 @@
+/* applet.h - what a face or command registers with the multi-call binary, and
+ * the exit codes every face of tug shares (docs/HACKING.md, "Exit codes"). */
+#ifndef TUG_APPLET_H
+#define TUG_APPLET_H
+
+/* tug's own faces (runtime, daemon, shim, features): 0 success, 1 the
+ * operation failed, 2 the command line was wrong. Docker-grammar client
+ * commands keep the docker CLI's codes so scripts behave the same. */
+#define TUG_EXIT_OK 0
+#define TUG_EXIT_FAIL 1
+#define TUG_EXIT_USAGE 2
+
+struct applet {
+	const char *name;
+	int (*main)(int argc, char **argv); /* argv[0] is the command's name */
+	const char *summary;
+};
+
+struct alias {
+	const char *argv0; /* invoked under this name ... */
+	const char *applet; /* ... run this applet with the whole argv */
+};
+
+#endif

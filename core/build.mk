@@ -1,0 +1,8 @@
+# core/build.mk - what core/ compiles, by feature (Kconfig symbols in core/Kconfig).
+
+# The shared libraries: linked into the binary and into the unit tests.
+lib-y += core/lib/err.c core/lib/log.c core/lib/file.c core/lib/path.c \
+	core/lib/json.c core/lib/args.c
+
+# The faces. Each registers itself with an //applet: line in its source.
+bin-y += core/main.c core/features.c

@@ -1,0 +1,69 @@
+/* main.c - the multi-call entry point: the face is chosen by the name the
+ * binary was invoked as (tugd, runc), then by the first argument (BusyBox). */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/applet.h"
+#include "applets.h"
+#include "applet-table.h"
+#include "version.h"
+
+#define NAPPLETS (sizeof(applets) / sizeof(applets[0]))
+
+static const struct applet *find_applet(const char *name)
+{
+	for (size_t i = 0; i < NAPPLETS; i++)
+		if (strcmp(applets[i].name, name) == 0)
+			return &applets[i];
+	return NULL;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: tug COMMAND [ARG...]\n"
+		   "       tug --version | --help\n\n"
+		   "A container engine for embedded and edge Linux.\n\nCommands:\n");
+	for (size_t i = 0; i < NAPPLETS; i++)
+		fprintf(f, "  %-12s %s\n", applets[i].name, applets[i].summary);
+	fprintf(f, "\nAlso answers as:");
+	for (const struct alias *a = aliases; a->argv0; a++)
+		fprintf(f, " %s (tug %s)", a->argv0, a->applet);
+	fprintf(f, "%s\n", aliases[0].argv0 ? "" : " -");
+}
+
+int main(int argc, char **argv)
+{
+	const char *self = base_name(argc > 0 ? argv[0] : "tug");
+	const struct applet *ap;
+
+	for (const struct alias *a = aliases; a->argv0; a++)
+		if (strcmp(self, a->argv0) == 0)
+			return find_applet(a->applet)->main(argc, argv);
+
+	if (argc < 2) {
+		usage(stderr);
+		return TUG_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-v")) {
+		printf("tug version %s, build %s\n", TUG_VERSION, TUG_GIT_REV);
+		return TUG_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return TUG_EXIT_OK;
+	}
+	ap = find_applet(argv[1]);
+	if (!ap) {
+		fprintf(stderr, "tug: unknown command \"%s\"\nRun 'tug --help' for usage.\n",
+			argv[1]);
+		return TUG_EXIT_USAGE;
+	}
+	return ap->main(argc - 1, argv + 1);
+}

@@ -1,0 +1,1 @@
+# net/build.mk - what net/ compiles, by feature (see net/Kconfig).

@@ -1,0 +1,1 @@
+# registry/build.mk - what registry/ compiles, by feature (see registry/Kconfig).
