@@ -6,3 +6,7 @@ lib-y += core/lib/err.c core/lib/log.c core/lib/file.c core/lib/path.c \
 
 # The faces. Each registers itself with an //applet: line in its source.
 bin-y += core/main.c core/features.c
+
+# runc's command line: `tug runtime ...`, and the binary invoked as runc.
+bin-$(CONFIG_RUNTIME) += core/runtime/runc.c core/runtime/runc-cmds.c \
+	core/runtime/runc-spec.c core/runtime/runc-exec.c

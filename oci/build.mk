@@ -2,4 +2,16 @@
 
 # The runtime library: config.json, namespaces, capabilities, mounts.
 lib-$(CONFIG_RUNTIME) += oci/spec.c oci/spec-process.c oci/spec-linux.c \
-	oci/spec-resources.c oci/spec-seccomp.c oci/caps.c oci/ns.c oci/mountopt.c
+	oci/spec-resources.c oci/spec-seccomp.c oci/caps.c oci/ns.c oci/mountopt.c \
+	oci/rootfs.c oci/state.c oci/hooks.c oci/console.c oci/process.c oci/init.c \
+	oci/container.c oci/container-ops.c oci/exec.c
+
+# Seccomp filters compiled to BPF without libseccomp; the syscall tables in
+# oci/seccomp-syscalls.h are made by scripts/gen-syscalls.
+lib-$(CONFIG_SECCOMP) += oci/seccomp.c
+
+# cgroups: layout detection and the shared operations, then one driver per
+# hierarchy version (v2 device rules are a BPF program).
+lib-$(CONFIG_RUNTIME) += oci/cgroup.c
+lib-$(CONFIG_CGROUP_V1) += oci/cgroup-v1.c
+lib-$(CONFIG_CGROUP_V2) += oci/cgroup-v2.c oci/cgroup-bpfdev.c
