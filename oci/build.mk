@@ -12,6 +12,6 @@ lib-$(CONFIG_SECCOMP) += oci/seccomp.c
 
 # cgroups: layout detection and the shared operations, then one driver per
 # hierarchy version (v2 device rules are a BPF program).
-lib-$(CONFIG_RUNTIME) += oci/cgroup.c
+lib-$(CONFIG_RUNTIME) += oci/cgroup.c oci/cgroup-mount.c
 lib-$(CONFIG_CGROUP_V1) += oci/cgroup-v1.c
 lib-$(CONFIG_CGROUP_V2) += oci/cgroup-v2.c oci/cgroup-bpfdev.c

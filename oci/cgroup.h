@@ -153,4 +153,12 @@ struct oci_cgroup_stats {
 
 int oci_cgroup_stats(struct oci_cgroup *cg, struct oci_cgroup_stats *st, struct err *e);
 
+/* Mount the container's view of the cgroups on dest (relative to rootfd, a
+ * container's root): cgroup2 on unified hosts, else a tmpfs with a folder
+ * per v1 hierarchy, mounted fresh with cgroupns or bound from cg without.
+ * flags are the mount's MS_* (MS_RDONLY makes all of it read-only). */
+int oci_cgroup_mount(const struct oci_cgroup *cg, const struct oci_cgroup_layout *l,
+		     int rootfd, const char *dest, unsigned long flags, bool cgroupns,
+		     struct err *e);
+
 #endif

@@ -128,16 +128,16 @@ static int ns_flags(const struct oci_spec *s, bool *joins, struct err *e)
 
 static int join_namespaces(const struct oci_spec *s, struct err *e)
 {
-	/* The user namespace first: the others may belong to it. */
-	for (int pass = 0; pass < 2; pass++)
-		for (size_t i = 0; i < s->lnx.n_namespaces; i++) {
-			const struct oci_namespace *ns = &s->lnx.namespaces[i];
+	const char *paths[OCI_NS_MAX];
+	int types[OCI_NS_MAX];
+	size_t n = 0;
 
-			if (ns->path && (ns->type == CLONE_NEWUSER) == (pass == 0) &&
-			    oci_ns_join(ns->path, ns->type, e) < 0)
-				return -1;
+	for (size_t i = 0; i < s->lnx.n_namespaces && n < OCI_NS_MAX; i++)
+		if (s->lnx.namespaces[i].path) {
+			paths[n] = s->lnx.namespaces[i].path;
+			types[n++] = s->lnx.namespaces[i].type;
 		}
-	return 0;
+	return oci_ns_join_all(paths, types, n, e);
 }
 
 static pid_t raw_clone(int flags)
@@ -215,15 +215,39 @@ static int write_map(pid_t pid, const char *file, const struct oci_idmap *m, siz
 	return 0;
 }
 
+/* The devices every container gets (rootfs.c makes them), allowed after the
+ * spec's own rules so that a "deny all" first still leaves them usable, as
+ * runc does; with the pty slaves (136:any) and /dev/ptmx for terminals. */
+static const struct oci_device_rule default_rules[] = {
+	{ true, 'c', 1, 3, "rwm" },   { true, 'c', 1, 5, "rwm" }, { true, 'c', 1, 7, "rwm" },
+	{ true, 'c', 1, 8, "rwm" },   { true, 'c', 1, 9, "rwm" }, { true, 'c', 5, 0, "rwm" },
+	{ true, 'c', 136, -1, "rwm" }, { true, 'c', 5, 2, "rwm" },
+};
+#define NDEFAULT_RULES (sizeof(default_rules) / sizeof(default_rules[0]))
+
+static int create_cgroup(struct create *c, struct err *e)
+{
+	const struct oci_resources *r = c->spec->lnx.resources;
+	struct oci_device_rule rules[256 + NDEFAULT_RULES];
+	struct oci_resources with_defaults;
+
+	if (!r || !r->n_devices)
+		return oci_cgroup_create(c->cg, r, c->pid, e);
+	if (r->n_devices > 256)
+		return err_set(e, "linux.resources.devices: more than 256 rules");
+	memcpy(rules, r->devices, r->n_devices * sizeof(*rules));
+	memcpy(rules + r->n_devices, default_rules, sizeof(default_rules));
+	with_defaults = *r;
+	with_defaults.devices = rules;
+	with_defaults.n_devices = r->n_devices + NDEFAULT_RULES;
+	return oci_cgroup_create(c->cg, &with_defaults, c->pid, e);
+}
+
 static int setup_cgroup(struct create *c, struct err *e)
 {
 	char *saved = NULL;
 
-	if (oci_cgroup_detect(&c->layout, e) < 0)
-		return -1;
-	c->have_layout = true;
-	if (oci_cgroup_open(&c->layout, c->spec->lnx.cgroups_path, c->o->id, &c->cg, e) < 0 ||
-	    oci_cgroup_create(c->cg, c->spec->lnx.resources, c->pid, e) < 0)
+	if (create_cgroup(c, e) < 0)
 		return -1;
 	c->st.cgroup_made = true;
 	if (oci_cgroup_save(c->cg, &saved, e) < 0)
@@ -300,6 +324,12 @@ static int prepare(struct create *c, bool *joins, struct err *e)
 		return -1;
 	if (c->spec->lnx.seccomp && oci_seccomp_compile(c->spec->lnx.seccomp, &c->bpf, e) < 0)
 		return -1;
+	/* Before the clone, so that the init knows where its cgroups are. */
+	if (oci_cgroup_detect(&c->layout, e) < 0)
+		return -1;
+	c->have_layout = true;
+	if (oci_cgroup_open(&c->layout, c->spec->lnx.cgroups_path, c->o->id, &c->cg, e) < 0)
+		return -1;
 	if (make_state_dir(c, e) < 0)
 		return -1;
 	if (c->o->console_socket &&
@@ -334,8 +364,12 @@ static int create(struct create *c, struct err *e)
 		.new_mount_ns = c->clone_flags & CLONE_NEWNS,
 		.new_uts_ns = c->clone_flags & CLONE_NEWUTS,
 		.new_user_ns = c->clone_flags & CLONE_NEWUSER,
+		.new_cgroup_ns = c->clone_flags & CLONE_NEWCGROUP,
+		.layout = &c->layout, .cg = c->cg,
 		.seccomp = c->bpf.insns ? &c->bpf : NULL, .state_json = hook_json,
 	};
+	/* The cgroup namespace is unshared by the init once it is in its cgroup. */
+	c->clone_flags &= ~CLONE_NEWCGROUP;
 	if (spawn(c, &ic, joins, e) < 0)
 		goto out;
 	close(c->sync[1]);

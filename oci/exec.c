@@ -37,20 +37,18 @@ struct exec {
 static int join_init(const struct exec *x, struct err *e)
 {
 	const struct oci_linux *l = &x->spec->lnx;
-	char path[64];
+	char bufs[OCI_NS_MAX][64];
+	const char *paths[OCI_NS_MAX];
+	int types[OCI_NS_MAX];
+	size_t n = 0;
 
-	for (int pass = 0; pass < 2; pass++)
-		for (size_t i = 0; i < l->n_namespaces; i++) {
-			int type = l->namespaces[i].type;
-
-			if ((type == CLONE_NEWUSER) != (pass == 0))
-				continue;
-			snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)x->st.pid,
-				 oci_ns_proc_name(type));
-			if (oci_ns_join(path, type, e) < 0)
-				return -1;
-		}
-	return 0;
+	for (size_t i = 0; i < l->n_namespaces && n < OCI_NS_MAX; i++, n++) {
+		types[n] = l->namespaces[i].type;
+		snprintf(bufs[n], sizeof(bufs[n]), "/proc/%d/ns/%s", (int)x->st.pid,
+			 oci_ns_proc_name(types[n]));
+		paths[n] = bufs[n];
+	}
+	return oci_ns_join_all(paths, types, n, e);
 }
 
 static int exec_prepare(const struct exec *x, char *path, size_t size, struct err *e)

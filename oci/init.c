@@ -3,6 +3,7 @@
  * start on the exec fifo, exec. Errors go back over the sync socket. */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/personality.h>
@@ -91,10 +92,19 @@ static int set_names(const struct oci_init_ctx *c, struct err *e)
 	return 0;
 }
 
+static int mount_cgroup(void *ctx, int rootfd, const char *rel, const struct oci_mount *m,
+			struct err *e)
+{
+	const struct oci_init_ctx *c = ctx;
+
+	return oci_cgroup_mount(c->cg, c->layout, rootfd, rel, m->flags, c->new_cgroup_ns, e);
+}
+
 static int build_root(const struct oci_init_ctx *c, struct err *e)
 {
 	struct oci_rootfs_opts ro = { .rootfs = c->rootfs, .no_pivot = c->no_pivot,
-				      .userns = c->new_user_ns };
+				      .userns = c->new_user_ns, .mount_cgroup = mount_cgroup,
+				      .ctx = (void *)c };
 
 	if (!c->new_mount_ns)
 		return 0;
@@ -116,6 +126,9 @@ static int prepare(const struct oci_init_ctx *c, char *path, size_t size, struct
 		return -1;
 	if (c->new_user_ns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
 		return err_sys(e, errno, "become root in the user namespace");
+	/* Only now: the namespace's root is the cgroup we are in. */
+	if (c->new_cgroup_ns && unshare(CLONE_NEWCGROUP) < 0)
+		return err_sys(e, errno, "unshare the cgroup namespace");
 	if (setsid() < 0)
 		return err_sys(e, errno, "setsid");
 	if (build_root(c, e) < 0 || set_names(c, e) < 0)

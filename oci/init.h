@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 
+#include "oci/cgroup.h"
 #include "oci/seccomp.h"
 #include "oci/spec.h"
 
@@ -25,6 +26,9 @@ struct oci_init_ctx {
 	int preserve_fds;
 	bool no_pivot, no_new_keyring;
 	bool new_mount_ns, new_uts_ns, new_user_ns;
+	bool new_cgroup_ns; /* unshared after the runtime moved us into the cgroup */
+	const struct oci_cgroup_layout *layout;
+	const struct oci_cgroup *cg;
 	const struct oci_bpf *seccomp; /* NULL: none */
 	const char *state_json;        /* for createContainer/startContainer hooks */
 };

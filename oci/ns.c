@@ -43,16 +43,31 @@ const char *oci_ns_spec_name(int type)
 
 int oci_ns_join(const char *path, int type, struct err *e)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	return oci_ns_join_all(&path, &type, 1, e);
+}
 
-	if (fd < 0)
-		return err_sys(e, errno, "open %s namespace %s", oci_ns_spec_name(type), path);
-	if (setns(fd, type) < 0) {
-		int saved = errno;
+int oci_ns_join_all(const char *const *paths, const int *types, size_t n, struct err *e)
+{
+	int fds[OCI_NS_MAX];
+	size_t i, opened = 0;
+	int r = 0;
 
-		close(fd);
-		return err_sys(e, saved, "join %s namespace %s", oci_ns_spec_name(type), path);
+	if (n > OCI_NS_MAX)
+		return err_set(e, "too many namespaces to join");
+	for (i = 0; i < n; i++, opened++) {
+		fds[i] = open(paths[i], O_RDONLY | O_CLOEXEC);
+		if (fds[i] < 0) {
+			r = err_sys(e, errno, "open %s namespace %s", oci_ns_spec_name(types[i]),
+				    paths[i]);
+			break;
+		}
 	}
-	close(fd);
-	return 0;
+	for (int pass = 0; r == 0 && pass < 2; pass++)
+		for (i = 0; r == 0 && i < n; i++)
+			if ((types[i] == CLONE_NEWUSER) == (pass == 0) && setns(fds[i], types[i]) < 0)
+				r = err_sys(e, errno, "join %s namespace %s",
+					    oci_ns_spec_name(types[i]), paths[i]);
+	for (i = 0; i < opened; i++)
+		close(fds[i]);
+	return r;
 }

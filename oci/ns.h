@@ -24,4 +24,10 @@ const char *oci_ns_spec_name(int type);
  * one); type is the CLONE_NEW* the file must be. */
 int oci_ns_join(const char *path, int type, struct err *e);
 
+/* Join several: all paths are opened first (joining a mount namespace
+ * changes what later paths mean), then joined, the user namespace first
+ * (the others may belong to it). */
+#define OCI_NS_MAX 8
+int oci_ns_join_all(const char *const *paths, const int *types, size_t n, struct err *e);
+
 #endif

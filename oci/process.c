@@ -141,7 +141,10 @@ int oci_process_lookup(const struct oci_process *p, char *out, size_t size, stru
 		    access(out, X_OK) == 0)
 			return 0;
 	}
-	return err_sys(e, ENOENT, "exec: \"%s\": executable file not found in $PATH", name);
+	err_set(e, "exec: \"%s\": executable file not found in $PATH", name);
+	if (e)
+		e->errnum = ENOENT;
+	return -1;
 }
 
 int oci_process_exec(const struct oci_process *p, const char *path, int preserve_fds,

@@ -213,7 +213,13 @@ static int do_mount(int rootfd, const struct oci_mount *m, const struct oci_root
 		if (r < 0)
 			err_sys(e, errno, "bind %s on %s", m->source, m->destination);
 	} else if (m->type && strcmp(m->type, "cgroup") == 0 && o->mount_cgroup) {
-		r = o->mount_cgroup(o->ctx, fd, m, e);
+		char rel[PATH_MAX];
+
+		r = rel_path(m->destination, rel, sizeof(rel), e) < 0
+			    ? -1
+			    : o->mount_cgroup(o->ctx, rootfd, rel, m, e);
+		close(fd);
+		return r; /* its read-only and propagation are its own business */
 	} else {
 		const char *type = m->type && strcmp(m->type, "cgroup") == 0 ? "cgroup2" : m->type;
 

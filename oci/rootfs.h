@@ -13,9 +13,10 @@ struct oci_rootfs_opts {
 	const char *rootfs; /* absolute path of the root on the host */
 	bool no_pivot;      /* MS_MOVE + chroot instead of pivot_root */
 	bool userns;        /* in a new user namespace: bind devices, no mknod */
-	/* Mounts a "cgroup" mount at targetfd (an O_PATH fd inside the root);
-	 * NULL mounts cgroup2 there. */
-	int (*mount_cgroup)(void *ctx, int targetfd, const struct oci_mount *m, struct err *e);
+	/* Mounts a "cgroup" mount at rel (its destination relative to the
+	 * root rootfd, made already); NULL mounts cgroup2 there. */
+	int (*mount_cgroup)(void *ctx, int rootfd, const char *rel, const struct oci_mount *m,
+			    struct err *e);
 	void *ctx;
 };
 

@@ -3,6 +3,7 @@
  * list of newer syscalls. Do not edit; rerun the script. */
 #ifndef TUG_OCI_SECCOMP_SYSCALLS_H
 #define TUG_OCI_SECCOMP_SYSCALLS_H
+/* clang-format off */
 
 #include <stdint.h>
 
@@ -1059,5 +1060,6 @@ static const uint16_t sc_nr[437][SC_COLS] = {
 #else
 #error "seccomp: no syscall table for this CPU (tug knows x86_64, aarch64, arm)"
 #endif
+/* clang-format on */
 
 #endif

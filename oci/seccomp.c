@@ -50,7 +50,10 @@
  * - runc's -ENOSYS stub: unless the default action is ALLOW, LOG or TRACE, a
  *   syscall numbered above the highest one the profile names on that arch
  *   fails with ENOSYS instead of the default action, so that libcs fall back
- *   from syscalls newer than the profile (clone3, faccessat2...).
+ *   from syscalls newer than the profile (clone3, faccessat2...). Unlike runc,
+ *   arm's private syscalls (0x0f0000 + n, "cacheflush", "set_tls"...) neither
+ *   count as the highest nor get ENOSYS: with them in the profile, as in
+ *   Docker's, runc's stub never fires on arm.
  * - Per arch, syscalls are found by a binary tree of comparisons with linear
  *   leaves (runc turns on libseccomp's tree for long profiles too), so a
  *   syscall costs a few dozen instructions, not hundreds.
@@ -79,11 +82,11 @@ enum arch { ARCH_X86_64, ARCH_X86, ARCH_X32, ARCH_AARCH64, ARCH_ARM, ARCH_FOREIG
 /* In enum arch order first; then names accepted and left out (runc's list
  * plus the spec's parisc). */
 static const char *const arch_names[] = {
-	"SCMP_ARCH_X86_64",	 "SCMP_ARCH_X86",	  "SCMP_ARCH_X32",	"SCMP_ARCH_AARCH64",
-	"SCMP_ARCH_ARM",	 "SCMP_ARCH_MIPS",	  "SCMP_ARCH_MIPS64",	"SCMP_ARCH_MIPS64N32",
-	"SCMP_ARCH_MIPSEL",	 "SCMP_ARCH_MIPSEL64",	  "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",
-	"SCMP_ARCH_PPC64",	 "SCMP_ARCH_PPC64LE",	  "SCMP_ARCH_S390",	"SCMP_ARCH_S390X",
-	"SCMP_ARCH_PARISC",	 "SCMP_ARCH_PARISC64",	  "SCMP_ARCH_RISCV64",	"SCMP_ARCH_LOONGARCH64",
+	"SCMP_ARCH_X86_64", "SCMP_ARCH_X86",      "SCMP_ARCH_X32",         "SCMP_ARCH_AARCH64",
+	"SCMP_ARCH_ARM",    "SCMP_ARCH_MIPS",     "SCMP_ARCH_MIPS64",      "SCMP_ARCH_MIPS64N32",
+	"SCMP_ARCH_MIPSEL", "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",
+	"SCMP_ARCH_PPC64",  "SCMP_ARCH_PPC64LE",  "SCMP_ARCH_S390",        "SCMP_ARCH_S390X",
+	"SCMP_ARCH_PARISC", "SCMP_ARCH_PARISC64", "SCMP_ARCH_RISCV64",     "SCMP_ARCH_LOONGARCH64",
 };
 
 static const uint32_t arch_audit[ARCH_FOREIGN] = {
@@ -103,9 +106,12 @@ static const char *const action_names[] = {
 };
 
 static const char *const op_names[] = {
-	[OCI_SCMP_CMP_NE] = "SCMP_CMP_NE", [OCI_SCMP_CMP_LT] = "SCMP_CMP_LT",
-	[OCI_SCMP_CMP_LE] = "SCMP_CMP_LE", [OCI_SCMP_CMP_EQ] = "SCMP_CMP_EQ",
-	[OCI_SCMP_CMP_GE] = "SCMP_CMP_GE", [OCI_SCMP_CMP_GT] = "SCMP_CMP_GT",
+	[OCI_SCMP_CMP_NE] = "SCMP_CMP_NE",
+	[OCI_SCMP_CMP_LT] = "SCMP_CMP_LT",
+	[OCI_SCMP_CMP_LE] = "SCMP_CMP_LE",
+	[OCI_SCMP_CMP_EQ] = "SCMP_CMP_EQ",
+	[OCI_SCMP_CMP_GE] = "SCMP_CMP_GE",
+	[OCI_SCMP_CMP_GT] = "SCMP_CMP_GT",
 	[OCI_SCMP_CMP_MASKED_EQ] = "SCMP_CMP_MASKED_EQ",
 };
 
@@ -114,9 +120,9 @@ static const struct {
 	const char *name;
 	unsigned int bit;
 } flag_names[] = {
-	{ "SECCOMP_FILTER_FLAG_TSYNC", SECCOMP_FILTER_FLAG_TSYNC },
-	{ "SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG },
-	{ "SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW },
+	{"SECCOMP_FILTER_FLAG_TSYNC", SECCOMP_FILTER_FLAG_TSYNC},
+	{"SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG},
+	{"SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW},
 };
 
 static int find_name(const char *const *names, size_t n, const char *name)
@@ -179,7 +185,8 @@ static int sc_find(const char *name)
 		return -1;
 	b = lo - 1;
 	p = sc_names + sc_block[b];
-	end = b + 1 < NELEM(sc_block) ? sc_names + sc_block[b + 1] : sc_names + sizeof(sc_names) - 1;
+	end = b + 1 < NELEM(sc_block) ? sc_names + sc_block[b + 1]
+				      : sc_names + sizeof(sc_names) - 1;
 	for (row = (int)(b * SC_BLOCK);; row++) {
 		while (p < end && (unsigned char)*p >= 32 && len < SC_NAME_MAX)
 			cur[len++] = *p++;
@@ -240,7 +247,7 @@ struct ins {
 struct gen {
 	struct ins *ins;
 	size_t n, cap; /* n keeps counting past IR_MAX, to say how many were wanted */
-	int *lbl;      /* label -> index of the instruction placed after it */
+	int *lbl; /* label -> index of the instruction placed after it */
 	size_t nlbl, lcap;
 	bool nomem; /* sticky: everything after a failed allocation is a no-op */
 };
@@ -269,7 +276,7 @@ static void emit(struct gen *g, uint16_t code, uint32_t k, int jt, int jf)
 			g->nomem = true;
 			return;
 		}
-		g->ins[g->n] = (struct ins){ .code = code, .k = k, .jt = jt, .jf = jf };
+		g->ins[g->n] = (struct ins){.code = code, .k = k, .jt = jt, .jf = jf};
 	}
 	g->n++;
 }
@@ -382,7 +389,8 @@ static void lay_out(const struct gen *g, const size_t *pos, struct sock_filter *
 			if (in->far & 1)
 				out[p + 1] = trampoline(pos, p + 1, t);
 			if (in->far & 2)
-				out[p + 1 + (in->far & 1)] = trampoline(pos, p + 1 + (in->far & 1), u);
+				out[p + 1 + (in->far & 1)] =
+					trampoline(pos, p + 1 + (in->far & 1), u);
 		}
 	}
 }
@@ -394,8 +402,10 @@ static int assemble(struct gen *g, struct oci_bpf *out, struct err *e)
 	if (g->nomem)
 		return err_sys(e, ENOMEM, "linux.seccomp: compile the filter");
 	if (g->n > BPF_MAXINSNS)
-		return err_set(e, "linux.seccomp: the filter needs at least %zu BPF instructions, "
-				  "more than the kernel's limit of %d", g->n, BPF_MAXINSNS);
+		return err_set(e,
+			       "linux.seccomp: the filter needs at least %zu BPF instructions, "
+			       "more than the kernel's limit of %d",
+			       g->n, BPF_MAXINSNS);
 	for (i = 0; i < g->n; i++) {
 		const struct ins *in = &g->ins[i];
 
@@ -410,8 +420,10 @@ static int assemble(struct gen *g, struct oci_bpf *out, struct err *e)
 	len = pos[g->n];
 	if (len > BPF_MAXINSNS) {
 		free(pos);
-		return err_set(e, "linux.seccomp: the filter needs %zu BPF instructions, more than "
-				  "the kernel's limit of %d", len, BPF_MAXINSNS);
+		return err_set(e,
+			       "linux.seccomp: the filter needs %zu BPF instructions, more than "
+			       "the kernel's limit of %d",
+			       len, BPF_MAXINSNS);
 	}
 	out->insns = malloc(len * sizeof(*out->insns));
 	if (!out->insns) {
@@ -524,16 +536,16 @@ static void emit_cmp(struct gen *g, const struct oci_seccomp_arg *a, bool is32, 
 
 struct rule_info {
 	uint32_t ret; /* SECCOMP_RET_* with data */
-	bool keep;    /* false: same action as the default, dropped */
-	bool any_of;  /* an argument compared twice: runc ORs the comparisons */
+	bool keep; /* false: same action as the default, dropped */
+	bool any_of; /* an argument compared twice: runc ORs the comparisons */
 };
 
 struct ctx {
 	const struct oci_seccomp *s;
 	struct rule_info *ri;
-	uint32_t def;       /* the default action's return value */
+	uint32_t def; /* the default action's return value */
 	unsigned int arches; /* bit per enum arch in the filter */
-	bool stub;          /* runc's -ENOSYS for syscalls newer than the profile */
+	bool stub; /* runc's -ENOSYS for syscalls newer than the profile */
 	int l_badarch, l_enosys;
 	struct gen g;
 };
@@ -550,7 +562,7 @@ struct grp {
 	uint32_t nr;
 	size_t first, n; /* in the section's ents */
 	bool is32;
-	bool uncond;  /* decided by the syscall alone: ret */
+	bool uncond; /* decided by the syscall alone: ret */
 	uint32_t ret;
 };
 
@@ -669,9 +681,16 @@ static void emit_prologue(struct ctx *c, unsigned int mask, const uint32_t *max)
 		if (b32 && max[ARCH_X32])
 			jmp(g, BPF_JGT, max[ARCH_X32], c->l_enosys, NEXT);
 	} else if (c->stub) {
-		for (a = 0; a < ARCH_FOREIGN; a++)
-			if ((mask & (1u << a)) && max[a])
+		for (a = 0; a < ARCH_FOREIGN; a++) {
+			if (!(mask & (1u << a)) || !max[a])
+				continue;
+			if (a == ARCH_ARM) { /* private syscalls are not newer ones */
+				jmp(g, BPF_JGT, max[a], NEXT, body);
+				jmp(g, BPF_JGE, ARM_PRIVATE_BASE, body, c->l_enosys);
+			} else {
 				jmp(g, BPF_JGT, max[a], c->l_enosys, NEXT);
+			}
+		}
 	}
 	here(g, body);
 	if (b64 && !b32) {
@@ -714,11 +733,12 @@ static size_t collect(const struct ctx *c, unsigned int mask, struct ent *ents, 
 
 				if (nr < 0)
 					continue;
-				if ((uint32_t)nr > max[a])
+				if ((uint32_t)nr > max[a] &&
+				    !(a == ARCH_ARM && (uint32_t)nr >= ARM_PRIVATE_BASE))
 					max[a] = (uint32_t)nr;
 				if (c->ri[r].keep)
-					ents[n++] = (struct ent){ (uint32_t)nr, (uint32_t)r,
-								  (ARCH_32BIT >> a) & 1 };
+					ents[n++] = (struct ent){(uint32_t)nr, (uint32_t)r,
+								 (ARCH_32BIT >> a) & 1};
 			}
 		}
 	}
@@ -733,7 +753,7 @@ static size_t group(const struct ctx *c, const struct ent *ents, size_t n, struc
 	for (i = 0; i < n; i = j) {
 		struct grp *x = &gr[ng++];
 
-		*x = (struct grp){ .nr = ents[i].nr, .first = i, .is32 = ents[i].is32 };
+		*x = (struct grp){.nr = ents[i].nr, .first = i, .is32 = ents[i].is32};
 		for (j = i; j < n && ents[j].nr == ents[i].nr; j++)
 			if (!x->uncond && rule_uncond(c, ents[j].rule, x->is32)) {
 				x->uncond = true;
@@ -747,7 +767,7 @@ static size_t group(const struct ctx *c, const struct ent *ents, size_t n, struc
 static int emit_section(struct ctx *c, unsigned int mask, struct err *e)
 {
 	const struct oci_seccomp *s = c->s;
-	uint32_t max[ARCH_FOREIGN] = { 0 };
+	uint32_t max[ARCH_FOREIGN] = {0};
 	size_t r, total = 0, n, ng;
 	struct ent *ents;
 	struct grp *gr;
@@ -778,7 +798,7 @@ static int emit_section(struct ctx *c, unsigned int mask, struct err *e)
 static int emit_program(struct ctx *c, struct err *e)
 {
 	struct gen *g = &c->g;
-	unsigned int mask[SC_COLS] = { 0 };
+	unsigned int mask[SC_COLS] = {0};
 	uint32_t audit[SC_COLS];
 	int lsec[SC_COLS];
 	size_t nsec = 0, i;
@@ -844,14 +864,18 @@ static int action_ret(int action, const struct oci_opt_u64 *eret, const char *at
 	case OCI_SCMP_ERRNO:
 	case OCI_SCMP_TRACE:
 		if (data > SECCOMP_RET_DATA)
-			return err_set(e, "%s%s: %llu does not fit in the 16 bits of data a seccomp "
-					  "action carries", at, errno_key, (unsigned long long)data);
+			return err_set(e,
+				       "%s%s: %llu does not fit in the 16 bits of data a seccomp "
+				       "action carries",
+				       at, errno_key, (unsigned long long)data);
 		*ret_val = (action == OCI_SCMP_ERRNO ? SECCOMP_RET_ERRNO : SECCOMP_RET_TRACE) |
 			   (uint32_t)data;
 		return 0;
 	case OCI_SCMP_NOTIFY:
-		return err_set(e, "%s%s: SCMP_ACT_NOTIFY is not supported (tug has no seccomp "
-				  "agent support)", at, act_key);
+		return err_set(e,
+			       "%s%s: SCMP_ACT_NOTIFY is not supported (tug has no seccomp "
+			       "agent support)",
+			       at, act_key);
 	}
 	return err_set(e, "%s%s: unknown action %d", at, act_key, action);
 }
@@ -870,8 +894,11 @@ static int check_flags(const struct oci_seccomp *s, unsigned int *flags, struct 
 		if (k < (int)NELEM(flag_names))
 			*flags |= flag_names[k].bit;
 		else if (strcmp(f, "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV") == 0)
-			return err_set(e, "linux.seccomp.flags[%zu]: %s only applies to SCMP_ACT_NOTIFY, "
-					  "which tug does not support", i, f);
+			return err_set(
+				e,
+				"linux.seccomp.flags[%zu]: %s only applies to SCMP_ACT_NOTIFY, "
+				"which tug does not support",
+				i, f);
 		else
 			return err_set(e, "linux.seccomp.flags[%zu]: unknown flag \"%s\"", i, f);
 	}
@@ -889,8 +916,10 @@ static int check_arches(struct ctx *c, struct err *e)
 		int a = find_name(arch_names, NELEM(arch_names), name);
 
 		if (a < 0)
-			return err_set(e, "linux.seccomp.architectures[%zu]: unknown architecture "
-					  "\"%s\"", i, name ? name : "");
+			return err_set(e,
+				       "linux.seccomp.architectures[%zu]: unknown architecture "
+				       "\"%s\"",
+				       i, name ? name : "");
 		/* another CPU family's arch: no kernel running tug reports it */
 		if (a < ARCH_FOREIGN && arch_col(a) >= 0)
 			c->arches |= 1u << a;
@@ -954,16 +983,16 @@ static int check_spec(struct ctx *c, unsigned int *flags, struct err *e)
 
 int oci_seccomp_compile(const struct oci_seccomp *s, struct oci_bpf *out, struct err *e)
 {
-	struct ctx c = { .s = s };
+	struct ctx c = {.s = s};
 	int rc = -1;
 
-	*out = (struct oci_bpf){ 0 };
+	*out = (struct oci_bpf){0};
 	if (check_spec(&c, &out->flags, e) < 0 || emit_program(&c, e) < 0)
 		goto out;
 	rc = assemble(&c.g, out, e);
 out:
 	if (rc < 0)
-		*out = (struct oci_bpf){ 0 };
+		*out = (struct oci_bpf){0};
 	free(c.ri);
 	free(c.g.ins);
 	free(c.g.lbl);
@@ -981,7 +1010,7 @@ void oci_seccomp_free(struct oci_bpf *f)
 
 int oci_seccomp_load(const struct oci_bpf *f, struct err *e)
 {
-	struct sock_fprog prog = { .len = f->len, .filter = f->insns };
+	struct sock_fprog prog = {.len = f->len, .filter = f->insns};
 	long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, f->flags, &prog);
 
 	/* kernels before 3.17 have only prctl, which takes no flags */
@@ -990,13 +1019,18 @@ int oci_seccomp_load(const struct oci_bpf *f, struct err *e)
 	if (r == 0)
 		return 0;
 	if (r > 0)
-		return err_set(e, "load seccomp filter: thread %ld could not be synchronized "
-				  "(SECCOMP_FILTER_FLAG_TSYNC)", r);
+		return err_set(e,
+			       "load seccomp filter: thread %ld could not be synchronized "
+			       "(SECCOMP_FILTER_FLAG_TSYNC)",
+			       r);
 	if (errno == EACCES)
-		return err_sys(e, errno, "load seccomp filter (set no_new_privs or keep "
-					 "CAP_SYS_ADMIN)");
+		return err_sys(e, errno,
+			       "load seccomp filter (set no_new_privs or keep "
+			       "CAP_SYS_ADMIN)");
 	if (errno == EINVAL && f->flags)
-		return err_sys(e, errno, "load seccomp filter with flags 0x%x (one may be too new "
-					 "for this kernel)", f->flags);
+		return err_sys(e, errno,
+			       "load seccomp filter with flags 0x%x (one may be too new "
+			       "for this kernel)",
+			       f->flags);
 	return err_sys(e, errno, "load seccomp filter (%u instructions)", f->len);
 }

@@ -55,7 +55,7 @@ static inline int oci_seccomp_compile(const struct oci_seccomp *s, struct oci_bp
 				      struct err *e)
 {
 	(void)s;
-	*out = (struct oci_bpf){ 0 };
+	*out = (struct oci_bpf){0};
 	return err_set(e, "linux.seccomp: this tug is built without seccomp (CONFIG_SECCOMP)");
 }
 
