@@ -16,6 +16,10 @@ struct applet {
 	const char *summary;
 };
 
+/* The command line as the process got it, before any parser moved its
+ * entries: to execute the same command again (the runtime's sealed copy). */
+extern char **tug_argv;
+
 struct alias {
 	const char *argv0; /* invoked under this name ... */
 	const char *applet; /* ... run this applet with the whole argv */

@@ -1,6 +1,7 @@
 /* main.c - the multi-call entry point: the face is chosen by the name the
  * binary was invoked as (tugd, runc), then by the first argument (BusyBox). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/applet.h"
@@ -9,6 +10,8 @@
 #include "version.h"
 
 #define NAPPLETS (sizeof(applets) / sizeof(applets[0]))
+
+char **tug_argv;
 
 static const struct applet *find_applet(const char *name)
 {
@@ -42,6 +45,11 @@ int main(int argc, char **argv)
 {
 	const char *self = base_name(argc > 0 ? argv[0] : "tug");
 	const struct applet *ap;
+	char **copy = calloc((size_t)argc + 1, sizeof(char *));
+
+	if (copy)
+		memcpy(copy, argv, (size_t)argc * sizeof(char *));
+	tug_argv = copy ? copy : argv;
 
 	for (const struct alias *a = aliases; a->argv0; a++)
 		if (strcmp(self, a->argv0) == 0)

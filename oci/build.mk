@@ -4,7 +4,7 @@
 lib-$(CONFIG_RUNTIME) += oci/spec.c oci/spec-process.c oci/spec-linux.c \
 	oci/spec-resources.c oci/spec-seccomp.c oci/caps.c oci/ns.c oci/mountopt.c \
 	oci/rootfs.c oci/state.c oci/hooks.c oci/console.c oci/process.c oci/init.c \
-	oci/container.c oci/container-ops.c oci/exec.c
+	oci/container.c oci/container-ops.c oci/exec.c oci/selfexe.c
 
 # Seccomp filters compiled to BPF without libseccomp; the syscall tables in
 # oci/seccomp-syscalls.h are made by scripts/gen-syscalls.

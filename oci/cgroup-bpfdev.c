@@ -35,16 +35,18 @@ static unsigned access_bits(const char *acc)
 	unsigned bits = 0;
 
 	for (; *acc; acc++)
-		bits |= *acc == 'r' ? BPF_DEVCG_ACC_READ : *acc == 'w' ? BPF_DEVCG_ACC_WRITE
-			: *acc == 'm' ? BPF_DEVCG_ACC_MKNOD : 0;
+		bits |= *acc == 'r'   ? BPF_DEVCG_ACC_READ
+			: *acc == 'w' ? BPF_DEVCG_ACC_WRITE
+			: *acc == 'm' ? BPF_DEVCG_ACC_MKNOD
+				      : 0;
 	return bits ? bits : 7;
 }
 
 /* One rule as a block: checks that jump past the block when they fail,
  * then "return allow". Registers: r2 type, r3 access asked, r4 major,
  * r5 minor (loaded once by the prologue), r1 scratch. */
-static int rule_block(const struct oci_device_rule *d, size_t idx, struct bpf_insn *out,
-		      size_t *k, bool *catch_all, struct err *e)
+static int rule_block(const struct oci_device_rule *d, size_t idx, struct bpf_insn *out, size_t *k,
+		      bool *catch_all, struct err *e)
 {
 	struct bpf_insn chk[8];
 	unsigned acc = access_bits(d->access);
@@ -62,7 +64,8 @@ static int rule_block(const struct oci_device_rule *d, size_t idx, struct bpf_in
 	 * any of it (O_RDWR on a "deny w" device is denied). */
 	if (acc != 7) {
 		chk[nc++] = mk(BPF_ALU | BPF_MOV | BPF_X, 1, 3, 0, 0);
-		chk[nc++] = mk(BPF_ALU | BPF_AND | BPF_K, 1, 0, 0, (int32_t)(d->allow ? ~acc & 7 : acc));
+		chk[nc++] = mk(BPF_ALU | BPF_AND | BPF_K, 1, 0, 0,
+			       (int32_t)(d->allow ? ~acc & 7 : acc));
 		chk[nc++] = mk(BPF_JMP | (d->allow ? BPF_JNE : BPF_JEQ) | BPF_K, 1, 0, 0, 0);
 	}
 	if (d->major >= 0)
@@ -130,7 +133,7 @@ static int prog_load(const struct bpf_insn *prog, size_t len, char *log, size_t 
 	a.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
 	a.insns = (uint64_t)(uintptr_t)prog;
 	a.insn_cnt = (uint32_t)len;
-	a.license = (uint64_t)(uintptr_t)"GPL";
+	a.license = (uint64_t)(uintptr_t) "GPL";
 	if (log) {
 		a.log_buf = (uint64_t)(uintptr_t)log;
 		a.log_size = (uint32_t)log_size;

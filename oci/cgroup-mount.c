@@ -53,12 +53,19 @@ static int mount_hier(int rootfd, const char *dest, int tmpfd, const struct oci_
 		r = mount("cgroup", fp, "cgroup", flags, data);
 	} else {
 		r = mount(src, fp, NULL, MS_BIND, NULL);
-		if (r == 0 && (flags & MS_RDONLY))
+		/* The remount goes through a fresh fd: the old one names the
+		 * folder under the new mount. */
+		close(fd);
+		fd = r == 0 && (flags & MS_RDONLY) ? hier_dir_fd(rootfd, dest, name, e) : -1;
+		if (fd >= 0) {
+			snprintf(fp, sizeof(fp), "/proc/self/fd/%d", fd);
 			r = mount(NULL, fp, NULL, MS_BIND | MS_REMOUNT | flags, NULL);
+		}
 	}
 	if (r < 0)
 		err_sys(e, errno, "mount the %s cgroup hierarchy on %s/%s", name, dest, name);
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 	/* cpu,cpuacct is also reachable as cpu and cpuacct, as on the host. */
 	if (r == 0 && strchr(name, ',')) {
 		char parts[64], *save, *tok;

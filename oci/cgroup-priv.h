@@ -36,7 +36,7 @@ struct oci_cgroup {
 	const struct oci_cgroup_layout *l; /* borrowed */
 	const struct oci_cgroup_ops *ops;
 	char *path[OCI_CG_NSLOT]; /* the cgroup in hierarchy terms ("/a/b"), owned */
-	char *dir[OCI_CG_NSLOT];  /* its folder, owned; NULL: not in this hierarchy */
+	char *dir[OCI_CG_NSLOT]; /* its folder, owned; NULL: not in this hierarchy */
 	size_t made[OCI_CG_NSLOT]; /* create: dir[s][made[s]] is the first folder it
 				    * made ('/'), 0 when it made none */
 };
@@ -44,20 +44,20 @@ struct oci_cgroup {
 /* One write of a plan. The mapping functions are pure: they fill these from
  * the spec alone; oci_cgroup_apply does the writing. */
 enum {
-	OCI_CGW_OPTIONAL = 1,    /* a missing file is skipped */
-	OCI_CGW_ALT = 2,         /* only when the write before was skipped as missing */
+	OCI_CGW_OPTIONAL = 1, /* a missing file is skipped */
+	OCI_CGW_ALT = 2, /* only when the write before was skipped as missing */
 	OCI_CGW_SOFT_EINVAL = 4, /* EINVAL is ignored: a later write repeats it */
 	OCI_CGW_BEST_EFFORT = 8, /* deprecated knob: any failure is ignored */
-	OCI_CGW_ERROR = 16,      /* value is an error message, raised if the plan takes it */
+	OCI_CGW_ERROR = 16, /* value is an error message, raised if the plan takes it */
 };
 
 struct oci_cgroup_write {
-	signed char ctrl;    /* OCI_CG_*, -1 for a core cgroup2 file (unified) */
+	signed char ctrl; /* OCI_CG_*, -1 for a core cgroup2 file (unified) */
 	unsigned char flags; /* OCI_CGW_* */
-	short slot;          /* set by oci_cgroup_plan; -1 in a driver's raw map */
-	const char *what;    /* the spec field it comes from, for messages */
+	short slot; /* set by oci_cgroup_plan; -1 in a driver's raw map */
+	const char *what; /* the spec field it comes from, for messages */
 	char file[64];
-	char *value;         /* owned */
+	char *value; /* owned */
 };
 
 struct oci_cgroup_writes {
@@ -67,13 +67,13 @@ struct oci_cgroup_writes {
 
 struct oci_cgroup_plan {
 	struct oci_cgroup_writes w; /* in order of writing */
-	bool bpf_devices;           /* device rules go to a cgroup2 BPF program */
-	unsigned v2_need;           /* controllers the writes need on cgroup2 */
+	bool bpf_devices; /* device rules go to a cgroup2 BPF program */
+	unsigned v2_need; /* controllers the writes need on cgroup2 */
 };
 
-int oci_cgroup_writes_add(struct oci_cgroup_writes *w, int ctrl, unsigned flags,
-			  const char *what, const char *file, struct err *e,
-			  const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+int oci_cgroup_writes_add(struct oci_cgroup_writes *w, int ctrl, unsigned flags, const char *what,
+			  const char *file, struct err *e, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
 void oci_cgroup_writes_free(struct oci_cgroup_writes *w);
 
 /* The whole resources -> writes mapping for a layout: each controller is
@@ -112,8 +112,8 @@ int oci_cgroup_common_kill_all(struct oci_cgroup *cg, int sig, struct err *e);
 int oci_cgroup_common_destroy(struct oci_cgroup *cg, struct err *e);
 /* Wait for a freezer file to say the state wanted; state_of() reads it,
  * returning 1 for "reached", 0 for "not yet". */
-int oci_cgroup_wait_state(const char *dir, int (*state_of)(const char *dir, bool want_frozen,
-							    struct err *e),
+int oci_cgroup_wait_state(const char *dir,
+			  int (*state_of)(const char *dir, bool want_frozen, struct err *e),
 			  bool want_frozen, struct err *e);
 
 /* cpu.weight (v2) from cpu.shares (v1), runc's linear formula. */
@@ -124,16 +124,15 @@ uint64_t oci_cgroup_blkio_to_io_weight(uint64_t w);
 #if CFG_CGROUP_V1
 extern const struct oci_cgroup_ops oci_cgroup_v1_ops;
 /* v1 writes for r, in order, slots unset. Pure. */
-int oci_cgroup_v1_map(const struct oci_resources *r, struct oci_cgroup_writes *w,
-		      struct err *e);
+int oci_cgroup_v1_map(const struct oci_resources *r, struct oci_cgroup_writes *w, struct err *e);
 static inline int oci_cgroup_v1_bind(struct oci_cgroup *cg, struct err *e)
 {
 	cg->ops = &oci_cgroup_v1_ops;
 	return 0;
 }
 #else
-static inline int oci_cgroup_v1_map(const struct oci_resources *r,
-				    struct oci_cgroup_writes *w, struct err *e)
+static inline int oci_cgroup_v1_map(const struct oci_resources *r, struct oci_cgroup_writes *w,
+				    struct err *e)
 {
 	return err_set(e, "cgroup v1 support is compiled out");
 }
@@ -148,8 +147,7 @@ struct bpf_insn;
 
 #if CFG_CGROUP_V2
 extern const struct oci_cgroup_ops oci_cgroup_v2_ops;
-int oci_cgroup_v2_map(const struct oci_resources *r, struct oci_cgroup_writes *w,
-		      struct err *e);
+int oci_cgroup_v2_map(const struct oci_resources *r, struct oci_cgroup_writes *w, struct err *e);
 static inline int oci_cgroup_v2_bind(struct oci_cgroup *cg, struct err *e)
 {
 	cg->ops = &oci_cgroup_v2_ops;
@@ -176,8 +174,8 @@ int oci_cgroup_bpf_build(const struct oci_device_rule *rules, size_t n, struct b
 int oci_cgroup_bpf_apply(const char *dir, const struct oci_device_rule *rules, size_t n,
 			 struct err *e);
 #else
-static inline int oci_cgroup_v2_map(const struct oci_resources *r,
-				    struct oci_cgroup_writes *w, struct err *e)
+static inline int oci_cgroup_v2_map(const struct oci_resources *r, struct oci_cgroup_writes *w,
+				    struct err *e)
 {
 	return err_set(e, "cgroup v2 support is compiled out");
 }

@@ -10,10 +10,10 @@
 
 #include "oci/cgroup-priv.h"
 
-#define ADD(ctrl, flags, what, file, ...)                                                   \
-	do {                                                                                \
-		if (oci_cgroup_writes_add(w, ctrl, flags, what, file, e, __VA_ARGS__) < 0)  \
-			return -1;                                                          \
+#define ADD(ctrl, flags, what, file, ...)                                                          \
+	do {                                                                                       \
+		if (oci_cgroup_writes_add(w, ctrl, flags, what, file, e, __VA_ARGS__) < 0)         \
+			return -1;                                                                 \
 	} while (0)
 
 /* runc's reading of the spec: 0 means unset, -1 unlimited, below -1 is wrong. */
@@ -42,8 +42,9 @@ static int map_memory_swap(const struct oci_resources *r, struct oci_cgroup_writ
 	if (limit == -1 && swap == 0)
 		swap = -1; /* unlimited memory means unlimited swap too (runc) */
 	if (limit > 0 && swap > 0 && swap < limit)
-		return err_set(e, "%s: memory+swap limit %" PRId64 " is below the memory limit %"
-				  PRId64, SWP, swap, limit);
+		return err_set(
+			e, "%s: memory+swap limit %" PRId64 " is below the memory limit %" PRId64,
+			SWP, swap, limit);
 	if (limit && swap)
 		ADD(OCI_CG_MEMORY, OCI_CGW_OPTIONAL, SWP, memsw, "-1");
 	if (limit)
@@ -74,14 +75,15 @@ static int map_memory(const struct oci_resources *r, struct oci_cgroup_writes *w
 		    "memory.kmem.tcp.limit_in_bytes", "%" PRId64, r->memory.kernel_tcp.v);
 	if (r->memory.swappiness.has) {
 		if (r->memory.swappiness.v > 100)
-			return err_set(e, "linux.resources.memory.swappiness: %" PRIu64
-					  " is above 100", r->memory.swappiness.v);
+			return err_set(
+				e, "linux.resources.memory.swappiness: %" PRIu64 " is above 100",
+				r->memory.swappiness.v);
 		ADD(OCI_CG_MEMORY, 0, "linux.resources.memory.swappiness", "memory.swappiness",
 		    "%" PRIu64, r->memory.swappiness.v);
 	}
 	if (r->memory.disable_oom_killer)
-		ADD(OCI_CG_MEMORY, 0, "linux.resources.memory.disableOOMKiller", "memory.oom_control",
-		    "1");
+		ADD(OCI_CG_MEMORY, 0, "linux.resources.memory.disableOOMKiller",
+		    "memory.oom_control", "1");
 	return 0;
 }
 
@@ -147,7 +149,8 @@ static int map_blkio(const struct oci_resources *r, struct oci_cgroup_writes *w,
 	/* Kernels with BFQ only have blkio.bfq.weight: the same 10..1000 scale. */
 	if (r->block_io.weight.has && r->block_io.weight.v) {
 		ADD(OCI_CG_IO, opt, W, "blkio.weight", "%" PRIu64, r->block_io.weight.v);
-		ADD(OCI_CG_IO, OCI_CGW_ALT, W, "blkio.bfq.weight", "%" PRIu64, r->block_io.weight.v);
+		ADD(OCI_CG_IO, OCI_CGW_ALT, W, "blkio.bfq.weight", "%" PRIu64,
+		    r->block_io.weight.v);
 	}
 	if (r->block_io.leaf_weight.has && r->block_io.leaf_weight.v)
 		ADD(OCI_CG_IO, opt, "linux.resources.blockIO.leafWeight", "blkio.leaf_weight",
@@ -159,8 +162,8 @@ static int map_blkio(const struct oci_resources *r, struct oci_cgroup_writes *w,
 		if (d->weight.has) {
 			ADD(OCI_CG_IO, opt, WD, "blkio.weight_device", "%s %" PRIu64, dev,
 			    d->weight.v);
-			ADD(OCI_CG_IO, OCI_CGW_ALT, WD, "blkio.bfq.weight_device", "%s %" PRIu64, dev,
-			    d->weight.v);
+			ADD(OCI_CG_IO, OCI_CGW_ALT, WD, "blkio.bfq.weight_device", "%s %" PRIu64,
+			    dev, d->weight.v);
 		}
 		if (d->leaf_weight.has)
 			ADD(OCI_CG_IO, opt, WD, "blkio.leaf_weight_device", "%s %" PRIu64, dev,
@@ -176,8 +179,7 @@ static int map_blkio(const struct oci_resources *r, struct oci_cgroup_writes *w,
 	return 0;
 }
 
-static int hugetlb_file(char *buf, size_t size, const char *page, const char *suffix,
-			struct err *e)
+static int hugetlb_file(char *buf, size_t size, const char *page, const char *suffix, struct err *e)
 {
 	if (!*page || strchr(page, '/') || strchr(page, '.') ||
 	    (size_t)snprintf(buf, size, "hugetlb.%s.%s", page, suffix) >= size)
@@ -216,8 +218,7 @@ static int map_devices(const struct oci_resources *r, struct oci_cgroup_writes *
 	return 0;
 }
 
-int oci_cgroup_v1_map(const struct oci_resources *r, struct oci_cgroup_writes *w,
-		      struct err *e)
+int oci_cgroup_v1_map(const struct oci_resources *r, struct oci_cgroup_writes *w, struct err *e)
 {
 	char file[64];
 
@@ -235,7 +236,8 @@ int oci_cgroup_v1_map(const struct oci_resources *r, struct oci_cgroup_writes *w
 
 		if (hugetlb_file(file, sizeof(file), h->page_size, "limit_in_bytes", e) < 0)
 			return -1;
-		ADD(OCI_CG_HUGETLB, 0, "linux.resources.hugepageLimits", file, "%" PRIu64, h->limit);
+		ADD(OCI_CG_HUGETLB, 0, "linux.resources.hugepageLimits", file, "%" PRIu64,
+		    h->limit);
 	}
 	return map_devices(r, w, e);
 }
@@ -286,8 +288,7 @@ static unsigned used_slots(const struct oci_cgroup_plan *p)
 	return used;
 }
 
-static int make_slot(struct oci_cgroup *cg, int s, const struct oci_cgroup_plan *p,
-		     struct err *e)
+static int make_slot(struct oci_cgroup *cg, int s, const struct oci_cgroup_plan *p, struct err *e)
 {
 	struct err tmp;
 	int rc;
@@ -295,8 +296,9 @@ static int make_slot(struct oci_cgroup *cg, int s, const struct oci_cgroup_plan 
 	if (s == OCI_CG_V2SLOT)
 		rc = oci_cgroup_v2_mkdir(cg, p->v2_need, p->v2_need, &tmp);
 	else
-		rc = oci_cgroup_mkdirs(cg, s, cg->l->v1[s].ctrls & OCI_CG_BIT(OCI_CG_CPUSET)
-						      ? cpuset_level : NULL, NULL, &tmp);
+		rc = oci_cgroup_mkdirs(
+			cg, s, cg->l->v1[s].ctrls & OCI_CG_BIT(OCI_CG_CPUSET) ? cpuset_level : NULL,
+			NULL, &tmp);
 	if (rc == 0)
 		return 0;
 	if (!(used_slots(p) & (1u << s)) &&
@@ -310,8 +312,7 @@ static int make_slot(struct oci_cgroup *cg, int s, const struct oci_cgroup_plan 
 	return -1;
 }
 
-static int v1_create(struct oci_cgroup *cg, const struct oci_resources *r, pid_t pid,
-		     struct err *e)
+static int v1_create(struct oci_cgroup *cg, const struct oci_resources *r, pid_t pid, struct err *e)
 {
 	struct oci_cgroup_plan p;
 	int rc = -1;
@@ -368,8 +369,8 @@ static int freezer_state(const char *dir, bool want_frozen, struct err *e)
 	else
 		r = strncmp(s, "THAWED", 6) == 0;
 	free(s);
-	if (r == 0 && oci_cgroup_write_file(dir, "freezer.state",
-					    want_frozen ? "FROZEN" : "THAWED", e) < 0)
+	if (r == 0 &&
+	    oci_cgroup_write_file(dir, "freezer.state", want_frozen ? "FROZEN" : "THAWED", e) < 0)
 		return -1;
 	return r;
 }

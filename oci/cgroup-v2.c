@@ -9,17 +9,17 @@
 
 #include "oci/cgroup-priv.h"
 
-#define ADD(ctrl, flags, what, file, ...)                                                   \
-	do {                                                                                \
-		if (oci_cgroup_writes_add(w, ctrl, flags, what, file, e, __VA_ARGS__) < 0)  \
-			return -1;                                                          \
+#define ADD(ctrl, flags, what, file, ...)                                                          \
+	do {                                                                                       \
+		if (oci_cgroup_writes_add(w, ctrl, flags, what, file, e, __VA_ARGS__) < 0)         \
+			return -1;                                                                 \
 	} while (0)
 
 /* The controllers this driver can use; a pure v2 host gets all it offers
  * of these turned on, so that stats work even without limits. */
-#define V2_USABLE                                                                            \
-	(OCI_CG_BIT(OCI_CG_CPU) | OCI_CG_BIT(OCI_CG_CPUSET) | OCI_CG_BIT(OCI_CG_MEMORY) |    \
-	 OCI_CG_BIT(OCI_CG_IO) | OCI_CG_BIT(OCI_CG_PIDS) | OCI_CG_BIT(OCI_CG_HUGETLB) |      \
+#define V2_USABLE                                                                                  \
+	(OCI_CG_BIT(OCI_CG_CPU) | OCI_CG_BIT(OCI_CG_CPUSET) | OCI_CG_BIT(OCI_CG_MEMORY) |          \
+	 OCI_CG_BIT(OCI_CG_IO) | OCI_CG_BIT(OCI_CG_PIDS) | OCI_CG_BIT(OCI_CG_HUGETLB) |            \
 	 OCI_CG_BIT(OCI_CG_RDMA) | OCI_CG_BIT(OCI_CG_MISC))
 
 static void max_or(char *buf, size_t size, int64_t v)
@@ -46,8 +46,9 @@ static int map_memory(const struct oci_resources *r, struct oci_cgroup_writes *w
 	if (limit == -1 && swap == 0)
 		swap = -1;
 	if (swap > 0 && limit > 0 && swap < limit)
-		return err_set(e, "%s: memory+swap limit %" PRId64 " is below the memory limit %"
-				  PRId64, SWP, swap, limit);
+		return err_set(
+			e, "%s: memory+swap limit %" PRId64 " is below the memory limit %" PRId64,
+			SWP, swap, limit);
 	if (swap > 0 && limit <= 0) {
 		/* Fine for v1 (memsw alone): an error only if v2 gets the memory controller. */
 		ADD(OCI_CG_MEMORY, OCI_CGW_ERROR, SWP, "memory.swap.max",
@@ -56,7 +57,8 @@ static int map_memory(const struct oci_resources *r, struct oci_cgroup_writes *w
 		if (swap > 0)
 			swap -= limit;
 		max_or(v, sizeof(v), swap);
-		ADD(OCI_CG_MEMORY, swap < 0 ? OCI_CGW_OPTIONAL : 0, SWP, "memory.swap.max", "%s", v);
+		ADD(OCI_CG_MEMORY, swap < 0 ? OCI_CGW_OPTIONAL : 0, SWP, "memory.swap.max", "%s",
+		    v);
 	}
 	if (limit) {
 		max_or(v, sizeof(v), limit);
@@ -173,8 +175,8 @@ static int map_unified(const struct oci_resources *r, struct oci_cgroup_writes *
 		int c = -1;
 
 		if (!*k || strchr(k, '/') || strstr(k, "..") || !dot || dot == k)
-			return err_set(e, "linux.resources.unified: \"%s\" is not a cgroup file name",
-				       k);
+			return err_set(
+				e, "linux.resources.unified: \"%s\" is not a cgroup file name", k);
 		for (int j = 0; j < OCI_CG_NCTRL; j++) {
 			const char *n = oci_cgroup_ctrl_name(j, true);
 
@@ -182,15 +184,16 @@ static int map_unified(const struct oci_resources *r, struct oci_cgroup_writes *
 				c = j;
 		}
 		if (c < 0 && strncmp(k, "cgroup.", 7) != 0)
-			return err_set(e, "linux.resources.unified: \"%s\" belongs to no cgroup v2 "
-					  "controller tug knows", k);
+			return err_set(e,
+				       "linux.resources.unified: \"%s\" belongs to no cgroup v2 "
+				       "controller tug knows",
+				       k);
 		ADD(c, 0, "linux.resources.unified", k, "%s", r->unified[i].value);
 	}
 	return 0;
 }
 
-int oci_cgroup_v2_map(const struct oci_resources *r, struct oci_cgroup_writes *w,
-		      struct err *e)
+int oci_cgroup_v2_map(const struct oci_resources *r, struct oci_cgroup_writes *w, struct err *e)
 {
 	char file[64];
 
@@ -211,7 +214,8 @@ int oci_cgroup_v2_map(const struct oci_resources *r, struct oci_cgroup_writes *w
 			    sizeof(file))
 			return err_set(e, "linux.resources.hugepageLimits: bad page size \"%s\"",
 				       h->page_size);
-		ADD(OCI_CG_HUGETLB, 0, "linux.resources.hugepageLimits", file, "%" PRIu64, h->limit);
+		ADD(OCI_CG_HUGETLB, 0, "linux.resources.hugepageLimits", file, "%" PRIu64,
+		    h->limit);
 	}
 	return map_unified(r, w, e);
 }
@@ -274,14 +278,14 @@ int oci_cgroup_v2_mkdir(struct oci_cgroup *cg, unsigned want, unsigned need, str
 	have = read_ctrls(dir, "cgroup.controllers");
 	for (int c = 0; c < OCI_CG_NCTRL; c++)
 		if ((need & ~have) & OCI_CG_BIT(c))
-			return err_set(e, "cgroup v2 controller \"%s\" could not be enabled for %s "
-					  "(an ancestor has processes in it, or it is not delegated)",
+			return err_set(e,
+				       "cgroup v2 controller \"%s\" could not be enabled for %s "
+				       "(an ancestor has processes in it, or it is not delegated)",
 				       oci_cgroup_ctrl_name(c, true), dir);
 	return 0;
 }
 
-static int v2_create(struct oci_cgroup *cg, const struct oci_resources *r, pid_t pid,
-		     struct err *e)
+static int v2_create(struct oci_cgroup *cg, const struct oci_resources *r, pid_t pid, struct err *e)
 {
 	struct oci_cgroup_plan p;
 	int rc = -1;

@@ -24,15 +24,21 @@
 #define CG_TEXT_MAX (4u << 20) /* cgroup.procs of a big container, mountinfo of a busy host */
 
 static const char *const v1_names[OCI_CG_NCTRL] = {
-	"cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "blkio",
-	"pids", "hugetlb", "net_cls", "net_prio", "perf_event", "rdma", "misc",
+	"cpu",  "cpuacct", "cpuset",  "memory",   "devices",    "freezer", "blkio",
+	"pids", "hugetlb", "net_cls", "net_prio", "perf_event", "rdma",    "misc",
 };
 
 /* cgroup2 has no cpuacct, devices, freezer, net_*: those are core features or gone. */
 static const char *const v2_names[OCI_CG_NCTRL] = {
-	[OCI_CG_CPU] = "cpu",         [OCI_CG_CPUSET] = "cpuset", [OCI_CG_MEMORY] = "memory",
-	[OCI_CG_IO] = "io",           [OCI_CG_PIDS] = "pids",     [OCI_CG_HUGETLB] = "hugetlb",
-	[OCI_CG_PERF_EVENT] = "perf_event", [OCI_CG_RDMA] = "rdma", [OCI_CG_MISC] = "misc",
+	[OCI_CG_CPU] = "cpu",
+	[OCI_CG_CPUSET] = "cpuset",
+	[OCI_CG_MEMORY] = "memory",
+	[OCI_CG_IO] = "io",
+	[OCI_CG_PIDS] = "pids",
+	[OCI_CG_HUGETLB] = "hugetlb",
+	[OCI_CG_PERF_EVENT] = "perf_event",
+	[OCI_CG_RDMA] = "rdma",
+	[OCI_CG_MISC] = "misc",
 };
 
 const char *oci_cgroup_ctrl_name(int ctrl, bool v2)
@@ -143,6 +149,20 @@ static int set_hier(struct oci_cgroup_hier *h, const char *mnt, const char *root
 	return 0;
 }
 
+static bool under(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return strncmp(path, dir, n) == 0 && (path[n] == '/' || path[n] == '\0');
+}
+
+/* Of two mounts of one hierarchy, the one below the cgroup root wins (the
+ * other may be a tool's private bind mount); otherwise the first seen. */
+static bool better_mount(const char *old, const char *mnt, const char *cgroot)
+{
+	return !under(old, cgroot) && under(mnt, cgroot);
+}
+
 /* One mountinfo line: "36 35 98:0 /root /mnt opts [optional...] - fstype src superopts". */
 static int mountinfo_line(struct oci_cgroup_layout *l, char *line, const char *cgroot,
 			  struct err *e)
@@ -162,8 +182,9 @@ static int mountinfo_line(struct oci_cgroup_layout *l, char *line, const char *c
 	unescape(f[3]);
 	unescape(f[4]);
 	if (strcmp(fstype, "cgroup2") == 0) {
-		/* The mount at the root wins; otherwise the first one. */
-		if (l->has_v2 && strcmp(f[4], cgroot) != 0)
+		/* A mount at the root itself makes the host pure v2: it always wins. */
+		if (l->has_v2 && strcmp(f[4], cgroot) != 0 &&
+		    !better_mount(l->v2.mnt, f[4], cgroot))
 			return 0;
 		l->has_v2 = true;
 		return set_hier(&l->v2, f[4], f[3], 0, NULL, e);
@@ -173,9 +194,14 @@ static int mountinfo_line(struct oci_cgroup_layout *l, char *line, const char *c
 	mask = parse_ctrls(superopts, name, sizeof(name));
 	if (!mask && !name[0])
 		return 0;
-	for (i = 0; i < l->n_v1; i++)
-		if (same_hier(&l->v1[i], mask, name))
-			return 0; /* a bind mount of a hierarchy already seen */
+	for (i = 0; i < l->n_v1; i++) {
+		struct oci_cgroup_hier *h = &l->v1[i];
+
+		if (same_hier(h, mask, name))
+			return better_mount(h->mnt, f[4], cgroot)
+				       ? set_hier(h, f[4], f[3], mask, name, e)
+				       : 0;
+	}
 	if (l->n_v1 == OCI_CG_MAX_HIER)
 		return 0;
 	return set_hier(&l->v1[l->n_v1++], f[4], f[3], mask, name, e);
@@ -276,8 +302,7 @@ int oci_cgroup_detect_from(struct oci_cgroup_layout *l, const struct oci_cgroup_
 	int rc = -1;
 
 	memset(l, 0, sizeof(*l));
-	if (!p->mountinfo &&
-	    file_read_all("/proc/self/mountinfo", CG_TEXT_MAX, &mi, NULL, e) < 0)
+	if (!p->mountinfo && file_read_all("/proc/self/mountinfo", CG_TEXT_MAX, &mi, NULL, e) < 0)
 		goto out;
 	if (!p->self_cgroup && file_read_all("/proc/self/cgroup", CG_TEXT_MAX, &self, NULL, e) < 0)
 		goto out;
@@ -334,11 +359,10 @@ static char *clean_path(const char *in)
 
 		in += strspn(in, "/");
 		len = strcspn(in, "/");
-		if (len == 0 || (len == 1 && in[0] == '.')) {
-		} else if (len == 2 && in[0] == '.' && in[1] == '.') {
+		if (len == 2 && in[0] == '.' && in[1] == '.') {
 			while (w > out && *--w != '/')
 				;
-		} else {
+		} else if (len && !(len == 1 && in[0] == '.')) {
 			if (w > out || abs)
 				*w++ = '/';
 			memcpy(w, in, len);
@@ -389,8 +413,10 @@ static int set_slot(struct oci_cgroup *cg, int s, const struct oci_cgroup_hier *
 	if (!path)
 		return err_sys(e, ENOMEM, "cgroup path");
 	if (strcmp(path, "/") == 0 || strcmp(path, h->root) == 0)
-		return err_set(e, "cgroup path %s is the root of the hierarchy at %s; refusing to "
-				  "manage it as a container's cgroup", path, h->mnt);
+		return err_set(e,
+			       "cgroup path %s is the root of the hierarchy at %s; refusing to "
+			       "manage it as a container's cgroup",
+			       path, h->mnt);
 	if (strncmp(path, h->root, rl) != 0 || (path[rl] != '/' && path[rl] != '\0'))
 		return err_set(e, "cgroup %s is outside what %s shows of its hierarchy (%s)", path,
 			       h->mnt, h->root);
@@ -401,8 +427,8 @@ static int set_slot(struct oci_cgroup *cg, int s, const struct oci_cgroup_hier *
 
 /* v2 starts a relative path at the parent of our own cgroup: a cgroup with
  * processes in it cannot hand controllers down (runc does the same). */
-static int resolve(struct oci_cgroup *cg, int s, const struct oci_cgroup_hier *h,
-		   const char *clean, bool v2, struct err *e)
+static int resolve(struct oci_cgroup *cg, int s, const struct oci_cgroup_hier *h, const char *clean,
+		   bool v2, struct err *e)
 {
 	const char *label = s == OCI_CG_V2SLOT ? "cgroup2" : h->mnt;
 	char *base, *path;
@@ -410,8 +436,10 @@ static int resolve(struct oci_cgroup *cg, int s, const struct oci_cgroup_hier *h
 	if (clean[0] == '/')
 		return set_slot(cg, s, h, join(h->root, clean), e);
 	if (!h->own)
-		return err_set(e, "cgroupsPath \"%s\" is relative, but this process's cgroup in %s "
-				  "is not in /proc/self/cgroup", clean, label);
+		return err_set(e,
+			       "cgroupsPath \"%s\" is relative, but this process's cgroup in %s "
+			       "is not in /proc/self/cgroup",
+			       clean, label);
 	if (!(base = strdup(h->own)))
 		return err_sys(e, ENOMEM, "cgroup path");
 	if (v2) {
@@ -432,8 +460,8 @@ static int bind_ops(struct oci_cgroup *cg, struct err *e)
 	return oci_cgroup_v1_bind(cg, e);
 }
 
-int oci_cgroup_open(const struct oci_cgroup_layout *l, const char *cgroups_path,
-		    const char *id, struct oci_cgroup **out, struct err *e)
+int oci_cgroup_open(const struct oci_cgroup_layout *l, const char *cgroups_path, const char *id,
+		    struct oci_cgroup **out, struct err *e)
 {
 	const char *given = cgroups_path && *cgroups_path ? cgroups_path : id;
 	struct oci_cgroup *cg;
@@ -444,8 +472,10 @@ int oci_cgroup_open(const struct oci_cgroup_layout *l, const char *cgroups_path,
 	if (!given || !*given)
 		return err_set(e, "cgroup: no cgroupsPath and no container id");
 	if (systemd_form(given))
-		return err_set(e, "cgroupsPath \"%s\": systemd cgroup paths need --systemd-cgroup, "
-				  "which this build does not support", given);
+		return err_set(e,
+			       "cgroupsPath \"%s\": systemd cgroup paths need --systemd-cgroup, "
+			       "which this build does not support",
+			       given);
 	if (!(cg = calloc(1, sizeof(*cg))) || !(clean = clean_path(given))) {
 		free(cg);
 		return err_sys(e, ENOMEM, "cgroup");
@@ -472,8 +502,7 @@ out:
 	return rc;
 }
 
-static int saved_line(struct oci_cgroup *cg, const char *ctrls, const char *path,
-		      struct err *e)
+static int saved_line(struct oci_cgroup *cg, const char *ctrls, const char *path, struct err *e)
 {
 	const struct oci_cgroup_layout *l = cg->l;
 	char name[64];
@@ -606,8 +635,8 @@ const char *oci_cgroup_driver(const struct oci_cgroup *cg)
 
 /* ---------------------------------------------------------------- the plan */
 
-int oci_cgroup_writes_add(struct oci_cgroup_writes *w, int ctrl, unsigned flags,
-			  const char *what, const char *file, struct err *e, const char *fmt, ...)
+int oci_cgroup_writes_add(struct oci_cgroup_writes *w, int ctrl, unsigned flags, const char *what,
+			  const char *file, struct err *e, const char *fmt, ...)
 {
 	struct oci_cgroup_write *x;
 	va_list ap;
@@ -660,7 +689,6 @@ static int take(struct oci_cgroup_plan *p, struct oci_cgroup_write *x, int slot,
 
 	if (x->flags & OCI_CGW_ERROR)
 		return err_set(e, "%s: %s", x->what, x->value);
-
 	if (w->n == w->cap) {
 		size_t cap = w->cap ? w->cap * 2 : 16;
 		struct oci_cgroup_write *v = realloc(w->v, cap * sizeof(*v));
@@ -684,8 +712,10 @@ static int missing_ctrl(const struct oci_cgroup_layout *l, const struct oci_cgro
 	const char *why;
 
 	if (oci_cgroup_v1_slot(l, x->ctrl) >= 0)
-		return err_set(e, "%s: %s is a cgroup v2 file, but this host has the %s controller "
-				  "on a cgroup v1 hierarchy", x->what, x->file, name ? name : "?");
+		return err_set(e,
+			       "%s: %s is a cgroup v2 file, but this host has the %s controller "
+			       "on a cgroup v1 hierarchy",
+			       x->what, x->file, name ? name : "?");
 	if (l->mode == OCI_CGROUP_UNIFIED)
 		why = "it is not in cgroup.controllers of the cgroup2 mount";
 	else if (!l->has_v2)
@@ -694,8 +724,10 @@ static int missing_ctrl(const struct oci_cgroup_layout *l, const struct oci_cgro
 		why = "no cgroup v1 hierarchy has it, and cgroup v2 support is compiled out";
 	else
 		why = "neither a cgroup v1 hierarchy nor the cgroup2 mount has it";
-	return err_set(e, "%s: needs the %s cgroup controller, which this host does not offer "
-			  "(%s)", x->what, name ? name : "?", why);
+	return err_set(e,
+		       "%s: needs the %s cgroup controller, which this host does not offer "
+		       "(%s)",
+		       x->what, name ? name : "?", why);
 }
 
 /* Keep each raw write whose controller lives where this raw list is for:
@@ -746,7 +778,8 @@ int oci_cgroup_plan(const struct oci_cgroup_layout *l, const struct oci_resource
 			       l->has_v2 ? "cgroup v2 support is compiled out"
 					 : "this host has no cgroup2 mount");
 	}
-	if ((v1 && oci_cgroup_v1_map(r, &raw1, e) < 0) || (v2 && oci_cgroup_v2_map(r, &raw2, e) < 0))
+	if ((v1 && oci_cgroup_v1_map(r, &raw1, e) < 0) ||
+	    (v2 && oci_cgroup_v2_map(r, &raw2, e) < 0))
 		goto out;
 	if (sort_writes(l, &raw1, false, p, &placed, &wanted, first, e) < 0 ||
 	    sort_writes(l, &raw2, true, p, &placed, &wanted, first, e) < 0)
@@ -754,7 +787,8 @@ int oci_cgroup_plan(const struct oci_cgroup_layout *l, const struct oci_resource
 	if (r->n_devices && oci_cgroup_v1_slot(l, OCI_CG_DEVICES) < 0) {
 		if (!v2) {
 			err_set(e, "linux.resources.devices: no devices cgroup is mounted%s",
-				l->has_v2 ? " and cgroup v2 support (BPF device filter) is compiled out"
+				l->has_v2 ? " and cgroup v2 support (BPF device filter) is "
+					    "compiled out"
 					  : "");
 			goto out;
 		}
@@ -805,7 +839,8 @@ static int apply_one(const char *dir, const struct oci_cgroup_write *x, struct e
 	if (fd < 0 && errno == ENOENT && (x->flags & (OCI_CGW_OPTIONAL | OCI_CGW_BEST_EFFORT)))
 		return 1;
 	if (fd < 0 && errno == ENOENT)
-		return err_set(e, "%s: %s does not exist: %s", x->what, path, missing_hint(x->file));
+		return err_set(e, "%s: %s does not exist: %s", x->what, path,
+			       missing_hint(x->file));
 	if (fd < 0)
 		return err_sys(e, errno, "%s: open %s", x->what, path);
 	/* One write(2) per value: cgroup files parse each write on its own. */
@@ -918,7 +953,7 @@ bool oci_cgroup_kv(const char *text, const char *key, uint64_t *v)
 	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
 		if (strncmp(p, key, kl) == 0 && p[kl] == ' ') {
 			*v = strncmp(p + kl + 1, "max", 3) == 0 ? UINT64_MAX
-								 : strtoull(p + kl + 1, NULL, 10);
+								: strtoull(p + kl + 1, NULL, 10);
 			return true;
 		}
 	}
@@ -1018,8 +1053,10 @@ int oci_cgroup_common_enter(struct oci_cgroup *cg, pid_t pid, struct err *e)
 		if (!cg->dir[s] || oci_cgroup_write_file(cg->dir[s], "cgroup.procs", buf, e) == 0)
 			continue;
 		if (s == OCI_CG_V2SLOT && e && e->errnum == EBUSY)
-			err_wrap(e, "move pid %d (the cgroup has sub-cgroups with controllers on: "
-				    "cgroup2 allows processes only in leaves)", (int)pid);
+			err_wrap(e,
+				 "move pid %d (the cgroup has sub-cgroups with controllers on: "
+				 "cgroup2 allows processes only in leaves)",
+				 (int)pid);
 		else
 			err_wrap(e, "move pid %d into its cgroup", (int)pid);
 		return -1;
@@ -1032,14 +1069,34 @@ struct pid_list {
 	size_t n, cap;
 };
 
+static int add_pids(struct pid_list *pl, const char *text, struct err *e)
+{
+	const char *p = text;
+	char *end;
+
+	for (long v; (v = strtol(p, &end, 10)), end != p; p = end) {
+		if (pl->n == pl->cap) {
+			size_t cap = pl->cap ? pl->cap * 2 : 64;
+			pid_t *nv = realloc(pl->v, cap * sizeof(*nv));
+
+			if (!nv)
+				return err_sys(e, ENOMEM, "cgroup pids");
+			pl->v = nv;
+			pl->cap = cap;
+		}
+		pl->v[pl->n++] = (pid_t)v;
+	}
+	return 0;
+}
+
+/* cgroup.procs of dir and of every sub-cgroup below it. */
 static int read_procs(const char *dir, struct pid_list *pl, struct err *e)
 {
-	char *text, *p, *end;
-	DIR *d;
 	struct dirent *de;
-	int rc = 0;
-
 	struct err tmp;
+	char *text;
+	DIR *d;
+	int rc;
 
 	if (oci_cgroup_read_file(dir, "cgroup.procs", &text, &tmp) < 0) {
 		if (tmp.errnum == ENOENT) /* removed under us */
@@ -1048,24 +1105,7 @@ static int read_procs(const char *dir, struct pid_list *pl, struct err *e)
 			*e = tmp;
 		return -1;
 	}
-	for (p = text; rc == 0 && *p; p = end) {
-		long v = strtol(p, &end, 10);
-
-		if (end == p)
-			break;
-		if (pl->n == pl->cap) {
-			size_t cap = pl->cap ? pl->cap * 2 : 64;
-			pid_t *nv = realloc(pl->v, cap * sizeof(*nv));
-
-			if (!nv) {
-				rc = err_sys(e, ENOMEM, "cgroup pids");
-				break;
-			}
-			pl->v = nv;
-			pl->cap = cap;
-		}
-		pl->v[pl->n++] = (pid_t)v;
-	}
+	rc = add_pids(pl, text, e);
 	free(text);
 	if (rc < 0 || !(d = opendir(dir)))
 		return rc;
@@ -1080,8 +1120,8 @@ static int read_procs(const char *dir, struct pid_list *pl, struct err *e)
 	return rc;
 }
 
-/* The hierarchy whose membership is likeliest complete: one the container's
- * own processes cannot leave (pids, freezer, memory), else any. */
+/* Every hierarchy holds every process of the container; read one that any
+ * v1 host is likely to have, the cgroup2 one on pure v2 hosts. */
 static const char *procs_dir(struct oci_cgroup *cg)
 {
 	static const int pref[] = {OCI_CG_PIDS, OCI_CG_FREEZER, OCI_CG_MEMORY, OCI_CG_CPU};

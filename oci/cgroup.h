@@ -33,8 +33,8 @@ enum oci_cgroup_ctrl {
 #define OCI_CG_BIT(c) (1u << (c))
 
 enum oci_cgroup_mode {
-	OCI_CGROUP_LEGACY,  /* v1 hierarchies only */
-	OCI_CGROUP_HYBRID,  /* v1 hierarchies plus a cgroup2 mount (systemd's "unified") */
+	OCI_CGROUP_LEGACY, /* v1 hierarchies only */
+	OCI_CGROUP_HYBRID, /* v1 hierarchies plus a cgroup2 mount (systemd's "unified") */
 	OCI_CGROUP_UNIFIED, /* pure v2: /sys/fs/cgroup itself is cgroup2 */
 };
 
@@ -42,29 +42,29 @@ enum oci_cgroup_mode {
 
 /* One mounted hierarchy. Strings are owned by the layout. */
 struct oci_cgroup_hier {
-	char *mnt;     /* mount point: "/sys/fs/cgroup/cpu,cpuacct" */
-	char *root;    /* the hierarchy path mounted there (mountinfo field 4), usually "/" */
-	char *name;    /* v1 named hierarchy ("systemd" for name=systemd), else NULL */
+	char *mnt; /* mount point: "/sys/fs/cgroup/cpu,cpuacct" */
+	char *root; /* the hierarchy path mounted there (mountinfo field 4), usually "/" */
+	char *name; /* v1 named hierarchy ("systemd" for name=systemd), else NULL */
 	unsigned ctrls; /* OCI_CG_BIT()s: v1 the mount's controllers, v2 cgroup.controllers */
-	char *own;     /* this process's cgroup in it (/proc/self/cgroup), NULL if not listed */
+	char *own; /* this process's cgroup in it (/proc/self/cgroup), NULL if not listed */
 };
 
 struct oci_cgroup_layout {
 	enum oci_cgroup_mode mode;
 	struct oci_cgroup_hier v1[OCI_CG_MAX_HIER]; /* empty in UNIFIED mode */
 	size_t n_v1;
-	bool has_v2;                /* a cgroup2 mount was found (always in UNIFIED) */
-	struct oci_cgroup_hier v2;  /* valid when has_v2 */
+	bool has_v2; /* a cgroup2 mount was found (always in UNIFIED) */
+	struct oci_cgroup_hier v2; /* valid when has_v2 */
 };
 
 /* What detection reads, so that tests can feed recorded texts. NULL texts
  * are read from /proc/self/...; root is where the hierarchies are expected. */
 struct oci_cgroup_probe {
-	const char *root;           /* NULL: "/sys/fs/cgroup" */
-	const char *mountinfo;      /* /proc/self/mountinfo text */
-	const char *self_cgroup;    /* /proc/self/cgroup text */
+	const char *root; /* NULL: "/sys/fs/cgroup" */
+	const char *mountinfo; /* /proc/self/mountinfo text */
+	const char *self_cgroup; /* /proc/self/cgroup text */
 	const char *v2_controllers; /* cgroup.controllers of the cgroup2 mount, NULL: read it */
-	bool root_is_cgroup2;       /* statfs(root) said CGROUP2_SUPER_MAGIC */
+	bool root_is_cgroup2; /* statfs(root) said CGROUP2_SUPER_MAGIC */
 };
 
 /* Look at the running system (statfs, /proc/self/mountinfo, /proc/self/cgroup). */
@@ -87,8 +87,8 @@ struct oci_cgroup;
  *   NULL or ""  as runc: the relative path "<id>";
  *   "x:y:z"     the systemd form: refused, this build has no systemd driver.
  * ".." cannot climb out. The layout is borrowed and must outlive *out. */
-int oci_cgroup_open(const struct oci_cgroup_layout *l, const char *cgroups_path,
-		    const char *id, struct oci_cgroup **out, struct err *e);
+int oci_cgroup_open(const struct oci_cgroup_layout *l, const char *cgroups_path, const char *id,
+		    struct oci_cgroup **out, struct err *e);
 /* Reopen from text in /proc/PID/cgroup form: what oci_cgroup_save wrote to
  * the container's state, or /proc/<init pid>/cgroup read while it runs. */
 int oci_cgroup_open_saved(const struct oci_cgroup_layout *l, const char *text,
@@ -157,8 +157,7 @@ int oci_cgroup_stats(struct oci_cgroup *cg, struct oci_cgroup_stats *st, struct 
  * container's root): cgroup2 on unified hosts, else a tmpfs with a folder
  * per v1 hierarchy, mounted fresh with cgroupns or bound from cg without.
  * flags are the mount's MS_* (MS_RDONLY makes all of it read-only). */
-int oci_cgroup_mount(const struct oci_cgroup *cg, const struct oci_cgroup_layout *l,
-		     int rootfd, const char *dest, unsigned long flags, bool cgroupns,
-		     struct err *e);
+int oci_cgroup_mount(const struct oci_cgroup *cg, const struct oci_cgroup_layout *l, int rootfd,
+		     const char *dest, unsigned long flags, bool cgroupns, struct err *e);
 
 #endif

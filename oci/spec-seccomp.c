@@ -1,6 +1,6 @@
 /* spec-seccomp.c - "linux.seccomp": names of actions and operators to enums.
  * Compiling the result into BPF is oci/seccomp.c's job. */
-#include <errno.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "oci/spec-internal.h"
@@ -38,23 +38,48 @@ static int get_action(struct sp *p, const cJSON *o, const char *path, const char
 	return err_set(p->e, "%s.%s: unknown action \"%s\"", path, key, name);
 }
 
+/* Argument values are Go uint64s: up to 2^64-1, which a double rounds to
+ * 2^64; negative ones (some tools write -1) are taken as two's complement. */
+static int get_u64(struct sp *p, const cJSON *a, const char *path, const char *key,
+		   unsigned flags, uint64_t *out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(a, key);
+	double d;
+
+	if (!v || cJSON_IsNull(v)) {
+		if (flags & JSON_REQUIRED)
+			return err_set(p->e, "%s.%s: missing", path, key);
+		*out = 0;
+		return 0;
+	}
+	if (!cJSON_IsNumber(v))
+		return err_set(p->e, "%s.%s: expected an integer", path, key);
+	d = v->valuedouble;
+	if (d < -9223372036854775808.0 || (d < 9223372036854775808.0 && d != (double)(int64_t)d))
+		return err_set(p->e, "%s.%s: expected an integer", path, key);
+	if (d >= 18446744073709551615.0)
+		*out = UINT64_MAX;
+	else if (d >= 9223372036854775808.0)
+		*out = (uint64_t)d;
+	else
+		*out = (uint64_t)(int64_t)d;
+	return 0;
+}
+
 static int parse_arg(struct sp *p, const cJSON *a, const char *path, struct oci_seccomp_arg *arg)
 {
 	const char *op;
-	int64_t value = 0, two = 0;
 	uint32_t index;
 
 	if (json_as_object(a, path, p->e) < 0 ||
 	    json_get_uint32(a, path, "index", JSON_REQUIRED, &index, p->e) < 0 ||
-	    json_get_int64(a, path, "value", JSON_REQUIRED, &value, p->e) < 0 ||
-	    json_get_int64(a, path, "valueTwo", 0, &two, p->e) < 0 ||
+	    get_u64(p, a, path, "value", JSON_REQUIRED, &arg->value) < 0 ||
+	    get_u64(p, a, path, "valueTwo", 0, &arg->value_two) < 0 ||
 	    json_get_string(a, path, "op", JSON_REQUIRED, &op, p->e) < 0)
 		return -1;
 	if (index > 5)
 		return err_set(p->e, "%s.index: %u is not a syscall argument (0..5)", path, index);
 	arg->index = index;
-	arg->value = (uint64_t)value;
-	arg->value_two = (uint64_t)two;
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
 		if (strcmp(op, ops[i]) == 0) {
 			arg->op = (enum oci_seccomp_op)i;

@@ -60,8 +60,8 @@ static const struct args_opt *find_short(const struct args_table *t, char c)
 /* The spellings Go's strconv.ParseBool accepts, so "--rm=False" works. */
 static const char *parse_bool(const char *s)
 {
-	static const char *const yes[] = { "1", "t", "T", "true", "TRUE", "True" };
-	static const char *const no[] = { "0", "f", "F", "false", "FALSE", "False" };
+	static const char *const yes[] = {"1", "t", "T", "true", "TRUE", "True"};
+	static const char *const no[] = {"0", "f", "F", "false", "FALSE", "False"};
 	size_t i;
 
 	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
@@ -81,8 +81,10 @@ static int deliver(const struct args_opt *o, const char *shown, const char *val,
 		const char *b = parse_bool(val);
 
 		if (!b)
-			return err_set(e, "invalid argument \"%s\" for \"%s\" flag: "
-				       "expected true or false", val, shown);
+			return err_set(e,
+				       "invalid argument \"%s\" for \"%s\" flag: "
+				       "expected true or false",
+				       val, shown);
 		val = b;
 		if (o->flag)
 			*o->flag = val[0] == 't';
@@ -97,8 +99,8 @@ static int deliver(const struct args_opt *o, const char *shown, const char *val,
 }
 
 /* body is what follows the dashes: "name" or "name=value". */
-static int parse_long(const struct args_table *t, const char *dashes, const char *body,
-		      char **argv, int argc, int *i, void *ctx, struct err *e)
+static int parse_long(const struct args_table *t, const char *dashes, const char *body, char **argv,
+		      int argc, int *i, void *ctx, struct err *e)
 {
 	const char *eq = strchr(body, '='), *val;
 	size_t len = eq ? (size_t)(eq - body) : strlen(body);
@@ -208,9 +210,8 @@ static int opt_left(const struct args_opt *o, char *buf, size_t size)
 		letter[1] = o->shortname;
 		letter[2] = o->name ? ',' : '\0';
 	}
-	n = snprintf(buf, size, "  %s%s%s%s%s", letter, o->name ? "--" : "",
-		     o->name ? o->name : "", (o->flags & ARGS_VALUE) ? " " : "",
-		     (o->flags & ARGS_VALUE) ? meta : "");
+	n = snprintf(buf, size, "  %s%s%s%s%s", letter, o->name ? "--" : "", o->name ? o->name : "",
+		     (o->flags & ARGS_VALUE) ? " " : "", (o->flags & ARGS_VALUE) ? meta : "");
 	return n < 0 ? 0 : n;
 }
 

@@ -24,34 +24,36 @@ struct args_list {
 void args_list_free(struct args_list *l);
 
 /* args_opt.flags */
-#define ARGS_VALUE  0x1         /* takes a value: --name v, --name=v, -n v, -nv, -n=v */
-#define ARGS_HIDDEN 0x2         /* accepted but not listed by args_usage */
+#define ARGS_VALUE 0x1 /* takes a value: --name v, --name=v, -n v, -nv, -n=v */
+#define ARGS_HIDDEN 0x2 /* accepted but not listed by args_usage */
 
 /* One option. Set any of flag/value/list/cb (usually one) to receive it. */
 struct args_opt {
-	const char *name;       /* long name without "--", or NULL */
-	char shortname;         /* one letter, or 0 */
+	const char *name; /* long name without "--", or NULL */
+	char shortname; /* one letter, or 0 */
 	unsigned flags;
-	const char *meta;       /* value placeholder for usage: "string", "list" */
+	const char *meta; /* value placeholder for usage: "string", "list" */
 	const char *help;
-	int *flag;              /* flag: 1, or 0 for --name=false */
-	const char **value;     /* value: the last one wins */
+	int *flag; /* flag: 1, or 0 for --name=false */
+	const char **value; /* value: the last one wins */
 	struct args_list *list; /* value: all of them */
 	args_cb cb;
 };
 
 /* args_table.flags */
-#define ARGS_INTERSPERSED 0x1   /* options may follow arguments (docker ps x -a);
+#define ARGS_INTERSPERSED                                                                          \
+	0x1 /* options may follow arguments (docker ps x -a);
 				 * without it the first argument ends the options
 				 * (docker run IMAGE CMD -x, runc exec ID CMD -x) */
-#define ARGS_GO_FLAGS     0x2   /* "-name" is a long option too, as in Go's flag
+#define ARGS_GO_FLAGS                                                                              \
+	0x2 /* "-name" is a long option too, as in Go's flag
 				 * package that runc's command line uses */
 
 struct args_table {
-	const char *usage;      /* "tug run [OPTIONS] IMAGE [COMMAND] [ARG...]" */
-	const char *summary;    /* one line under the usage */
+	const char *usage; /* "tug run [OPTIONS] IMAGE [COMMAND] [ARG...]" */
+	const char *summary; /* one line under the usage */
 	unsigned flags;
-	const struct args_opt *opts;    /* ends with an entry without name and letter */
+	const struct args_opt *opts; /* ends with an entry without name and letter */
 };
 
 /* Parse argv[1..argc) (argv[0] is the command name). "--" ends the options

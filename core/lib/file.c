@@ -173,7 +173,7 @@ int file_mkdir_p(const char *path, mode_t mode, struct err *e)
 		if (buf[i] != '/' && buf[i] != '\0')
 			continue;
 		if (buf[i - 1] == '/')
-			continue;       /* "a//b" or a trailing "/" */
+			continue; /* "a//b" or a trailing "/" */
 		buf[i] = '\0';
 		if (mkdir_one(buf, mode, e) < 0)
 			return -1;
@@ -201,7 +201,7 @@ static int open_temp(struct file_atomic *fa, const char *name, mode_t mode, stru
 			break;
 	}
 	if (fa->fd < 0) {
-		fa->tmp[0] = '\0';     /* not ours: abort must not unlink it */
+		fa->tmp[0] = '\0'; /* not ours: abort must not unlink it */
 		return err_sys(e, errno, "create temp file for %s", fa->path);
 	}
 	if (fchmod(fa->fd, mode) < 0)

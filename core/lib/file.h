@@ -37,10 +37,10 @@ int file_mkdir_p(const char *path, mode_t mode, struct err *e);
  * commit or abort, which both release everything; abort after commit (or
  * twice) is a no-op, so "abort on every exit path" is a fine pattern. */
 struct file_atomic {
-	int fd;                 /* the temp file; write here */
-	int dirfd;              /* the target's folder */
+	int fd; /* the temp file; write here */
+	int dirfd; /* the target's folder */
 	char tmp[NAME_MAX + 1]; /* temp base name in the same folder */
-	char path[PATH_MAX];    /* the target as given, for messages */
+	char path[PATH_MAX]; /* the target as given, for messages */
 };
 
 /* The file gets exactly mode (fchmod, so the umask does not apply). */

@@ -21,8 +21,8 @@ const char *json_path_key(char *buf, size_t size, const char *parent, const char
 {
 	int top = !parent || !*parent;
 
-	return fit(buf, size, snprintf(buf, size, "%s%s%s", top ? "" : parent, top ? "" : ".",
-					key));
+	return fit(buf, size,
+		   snprintf(buf, size, "%s%s%s", top ? "" : parent, top ? "" : ".", key));
 }
 
 const char *json_path_index(char *buf, size_t size, const char *parent, size_t index)
@@ -75,7 +75,8 @@ static int as_range(const cJSON *v, const char *path, int64_t min, int64_t max, 
 	if (!cJSON_IsNumber(v))
 		return wrong(v, path, "a number", e);
 	d = v->valuedouble;
-	if (!(d >= (double)min && (max == INT64_MAX ? d < 9223372036854775808.0 : d <= (double)max)))
+	if (!(d >= (double)min &&
+	      (max == INT64_MAX ? d < 9223372036854775808.0 : d <= (double)max)))
 		return err_set(e, "%s: %.15g is out of range (%lld to %lld)", show(path), d,
 			       (long long)min, (long long)max);
 	if ((double)(int64_t)d != d)
@@ -162,17 +163,17 @@ static int lookup(const cJSON *obj, const char *path, const char *key, unsigned 
 	return 0;
 }
 
-#define JSON_GETTER(name, type, as)                                                  \
-	int name(const cJSON *obj, const char *path, const char *key, unsigned flags, \
-		 type *out, struct err *e)                                           \
-	{                                                                            \
-		char kpath[JSON_PATH_MAX];                                           \
-		const cJSON *v;                                                      \
-		int r = lookup(obj, path, key, flags, &v, kpath, sizeof(kpath), e);  \
-									     \
-		if (r <= 0)                                                          \
-			return r;                                                    \
-		return as(v, kpath, out, e) < 0 ? -1 : 1;                            \
+#define JSON_GETTER(name, type, as)                                                                \
+	int name(const cJSON *obj, const char *path, const char *key, unsigned flags, type *out,   \
+		 struct err *e)                                                                    \
+	{                                                                                          \
+		char kpath[JSON_PATH_MAX];                                                         \
+		const cJSON *v;                                                                    \
+		int r = lookup(obj, path, key, flags, &v, kpath, sizeof(kpath), e);                \
+                                                                                                   \
+		if (r <= 0)                                                                        \
+			return r;                                                                  \
+		return as(v, kpath, out, e) < 0 ? -1 : 1;                                          \
 	}
 
 JSON_GETTER(json_get_string, const char *, json_as_string)
@@ -195,7 +196,8 @@ int json_get_strings(const cJSON *obj, const char *path, const char *key, unsign
 	if (r <= 0)
 		return r;
 	json_path_key(kpath, sizeof(kpath), path, key);
-	cJSON_ArrayForEach(item, arr) {
+	cJSON_ArrayForEach(item, arr)
+	{
 		json_path_index(ipath, sizeof(ipath), kpath, i);
 		if (json_as_string(item, ipath, &s, e) < 0)
 			return -1;
@@ -266,7 +268,7 @@ int json_write_fd(int fd, const cJSON *v, bool pretty, struct err *e)
 
 	if (json_print(v, pretty, &s, &len, e) < 0)
 		return -1;
-	s[len] = '\n';  /* over the NUL: one write for value and newline */
+	s[len] = '\n'; /* over the NUL: one write for value and newline */
 	ret = file_write_full(fd, s, len + 1, e);
 	cJSON_free(s);
 	if (ret < 0)

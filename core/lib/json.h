@@ -12,8 +12,9 @@
 #include "err.h"
 
 /* Flags for json_get_*. */
-#define JSON_REQUIRED 0x1       /* absent or null is an error ("x.y: missing") */
-#define JSON_NOCASE   0x2       /* match the key ignoring case, as Go's decoder
+#define JSON_REQUIRED 0x1 /* absent or null is an error ("x.y: missing") */
+#define JSON_NOCASE                                                                                \
+	0x2 /* match the key ignoring case, as Go's decoder
 				 * does for Docker API bodies; OCI is exact */
 
 /* Paths for messages: "linux" + "namespaces" -> "linux.namespaces", then
@@ -42,12 +43,12 @@ int json_get_string(const cJSON *obj, const char *path, const char *key, unsigne
 		    const char **out, struct err *e);
 int json_get_int64(const cJSON *obj, const char *path, const char *key, unsigned flags,
 		   int64_t *out, struct err *e);
-int json_get_int(const cJSON *obj, const char *path, const char *key, unsigned flags,
-		 int *out, struct err *e);
+int json_get_int(const cJSON *obj, const char *path, const char *key, unsigned flags, int *out,
+		 struct err *e);
 int json_get_uint32(const cJSON *obj, const char *path, const char *key, unsigned flags,
 		    uint32_t *out, struct err *e);
-int json_get_bool(const cJSON *obj, const char *path, const char *key, unsigned flags,
-		  bool *out, struct err *e);
+int json_get_bool(const cJSON *obj, const char *path, const char *key, unsigned flags, bool *out,
+		  struct err *e);
 int json_get_object(const cJSON *obj, const char *path, const char *key, unsigned flags,
 		    const cJSON **out, struct err *e);
 int json_get_array(const cJSON *obj, const char *path, const char *key, unsigned flags,

@@ -10,21 +10,21 @@
 
 #include "log.h"
 
-static const char *const level_names[] = { "error", "warn", "info", "debug" };
+static const char *const level_names[] = {"error", "warn", "info", "debug"};
 
 static struct {
-	int fd;                 /* -1: stderr */
-	int owned;              /* fd was opened by log_open_file */
+	int fd; /* -1: stderr */
+	int owned; /* fd was opened by log_open_file */
 	enum log_level level;
 	enum log_format format;
-} g = { -1, 0, LOG_LEVEL_INFO, LOG_FORMAT_TEXT };
+} g = {-1, 0, LOG_LEVEL_INFO, LOG_FORMAT_TEXT};
 
 /* The line under construction; a full buffer cuts the message, never the
  * parts of the line that make it parseable. */
 struct line {
 	char buf[2 * LOG_MSG_MAX];
 	size_t len;
-	size_t lim;             /* room left for the message, tail reserved */
+	size_t lim; /* room left for the message, tail reserved */
 	int cut;
 };
 
@@ -159,9 +159,27 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 	return len;
 }
 
+/* The letter of a two-character escape ("\n"), or 0. */
+static char short_escape(unsigned char c)
+{
+	switch (c) {
+	case '\n':
+		return 'n';
+	case '\r':
+		return 'r';
+	case '\t':
+		return 't';
+	case '\b':
+		return 'b';
+	case '\f':
+		return 'f';
+	}
+	return 0;
+}
+
 /* JSON needs quotes, backslashes and control characters escaped and valid
- * UTF-8; text output escapes control characters only, so that a message
- * (a container name, a registry's error body) can never forge a line. */
+ * UTF-8; text output escapes control characters only (tab stays), so that a
+ * message (a container name, a registry's error body) cannot forge a line. */
 static void put_escaped(struct line *l, const char *msg, int json)
 {
 	const unsigned char *s = (const unsigned char *)msg;
@@ -171,34 +189,29 @@ static void put_escaped(struct line *l, const char *msg, int json)
 	while (i < n && !l->cut) {
 		unsigned char c = s[i];
 
-		if (c == '\n' || c == '\r' || c == '\t' || c == '\b' || c == '\f') {
-			if (c == '\t' && !json) {
-				put(l, "\t", 1);
-			} else {
-				esc[0] = '\\';
-				esc[1] = "nrtbf"[strchr("\n\r\t\b\f", c) - "\n\r\t\b\f"];
-				put(l, esc, 2);
-			}
-			i++;
+		k = 1;
+		if (c == '\t' && !json) {
+			put(l, "\t", 1);
+		} else if (short_escape(c)) {
+			esc[0] = '\\';
+			esc[1] = short_escape(c);
+			put(l, esc, 2);
 		} else if (c < 0x20 || (c == 0x7f && !json)) {
 			snprintf(esc, sizeof(esc), "\\u%04x", c);
 			put(l, esc, 6);
-			i++;
 		} else if (json && (c == '"' || c == '\\')) {
 			esc[0] = '\\';
 			esc[1] = (char)c;
 			put(l, esc, 2);
-			i++;
-		} else if (!json || (k = utf8_len(s + i, n - i)) == 1 || k == 0) {
-			if (json && c >= 0x80)
-				put_str(l, "\\ufffd");
-			else
-				put(l, (const char *)s + i, 1);
-			i++;
+		} else if (!json || c < 0x80) {
+			put(l, (const char *)s + i, 1);
+		} else if ((k = utf8_len(s + i, n - i)) == 0) {
+			put_str(l, "\\ufffd");
+			k = 1;
 		} else {
 			put(l, (const char *)s + i, k);
-			i += k;
 		}
+		i += k;
 	}
 }
 
@@ -222,7 +235,7 @@ static void write_all(int fd, const char *buf, size_t len)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			return;         /* nowhere left to report it */
+			return; /* nowhere left to report it */
 		buf += n;
 		len -= (size_t)n;
 	}
@@ -236,7 +249,7 @@ static void build(struct line *l, enum log_level level, const char *msg)
 	fmt_time(ts, sizeof(ts));
 	l->len = 0;
 	l->cut = 0;
-	l->lim = sizeof(l->buf) - 8;    /* room for "..." and the tail */
+	l->lim = sizeof(l->buf) - 8; /* room for "..." and the tail */
 	if (g.format == LOG_FORMAT_JSON) {
 		put_str(l, "{\"level\":\"");
 		put_str(l, log_level_name(level));
@@ -260,7 +273,7 @@ static void build(struct line *l, enum log_level level, const char *msg)
 
 void log_vmsg(enum log_level level, const char *fmt, va_list ap)
 {
-	int saved = errno;      /* callers log, then still use errno */
+	int saved = errno; /* callers log, then still use errno */
 	char msg[LOG_MSG_MAX];
 	struct line l;
 	int n;
@@ -289,13 +302,13 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	va_end(ap);
 }
 
-#define LOG_FN(name, level)                             \
-	void name(const char *fmt, ...)                 \
-	{                                               \
-		va_list ap;                             \
-		va_start(ap, fmt);                      \
-		log_vmsg(level, fmt, ap);               \
-		va_end(ap);                             \
+#define LOG_FN(name, level)                                                                        \
+	void name(const char *fmt, ...)                                                            \
+	{                                                                                          \
+		va_list ap;                                                                        \
+		va_start(ap, fmt);                                                                 \
+		log_vmsg(level, fmt, ap);                                                          \
+		va_end(ap);                                                                        \
 	}
 
 LOG_FN(log_error, LOG_LEVEL_ERROR)

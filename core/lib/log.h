@@ -16,8 +16,8 @@ enum log_level {
 };
 
 enum log_format {
-	LOG_FORMAT_TEXT,        /* 2026-01-02T03:04:05.678Z info message */
-	LOG_FORMAT_JSON,        /* {"level":"info","time":"...","msg":"message"} */
+	LOG_FORMAT_TEXT, /* 2026-01-02T03:04:05.678Z info message */
+	LOG_FORMAT_JSON, /* {"level":"info","time":"...","msg":"message"} */
 };
 
 /* A line longer than this is cut and ends in "..." */
@@ -48,8 +48,7 @@ int log_enabled(enum log_level level);
 
 /* One message is one write(2), so lines from several processes sharing an
  * O_APPEND file do not interleave. A trailing newline in fmt is dropped. */
-void log_msg(enum log_level level, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void log_vmsg(enum log_level level, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -1,7 +1,7 @@
 /* path.c - keep untrusted paths inside a root: lexical clean and join, and an
  * open that resolves symlinks scoped to a root fd (openat2 or a careful walk). */
 #ifndef _GNU_SOURCE
-#define _GNU_SOURCE             /* O_PATH */
+#define _GNU_SOURCE /* O_PATH */
 #endif
 #include <errno.h>
 #include <fcntl.h>
@@ -143,15 +143,21 @@ void path_force_fallback(int force)
 
 /* State of the fallback walk. Only real folders (never symlinks) enter done,
  * so ".." can be resolved by walking done again from the root: an fd's own
- * ".." could lead out of the root if a folder is moved meanwhile. */
+ * ".." could lead out of the root if a folder is moved meanwhile.
+ * What the walk cannot see, unlike the kernel, is a folder it already holds
+ * being renamed out of the root during the walk; that needs write access
+ * both inside and outside the root, which a container does not have. */
+#define WALK_BUDGET 16384 /* opens per lookup; ".." re-walks cost O(depth) */
+
 struct walk {
-	int root;               /* borrowed */
-	int cur;                /* owned O_PATH fd of the folder reached; -1: root */
-	int links;              /* symlinks followed so far */
+	int root; /* borrowed */
+	int cur; /* owned O_PATH fd of the folder reached; -1: root */
+	int links; /* symlinks followed so far */
+	int budget; /* opens left before giving up with ELOOP */
 	size_t dlen;
-	size_t pos;             /* next unread byte of rest */
-	char done[PATH_MAX];    /* "/a/b": real folders from root to cur */
-	char rest[PATH_MAX];    /* what is still to resolve */
+	size_t pos; /* next unread byte of rest */
+	char done[PATH_MAX]; /* "/a/b": real folders from root to cur */
+	char rest[PATH_MAX]; /* what is still to resolve */
 };
 
 static int here(const struct walk *w)
@@ -169,8 +175,13 @@ static void set_cur(struct walk *w, int fd)
 /* Opens name in the current folder without following it. */
 static int peek(struct walk *w, const char *name, struct stat *st)
 {
-	int fd = openat(here(w), name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	int fd;
 
+	if (--w->budget < 0) {
+		errno = ELOOP; /* a crafted path of "x/x/../.." repeated */
+		return -1;
+	}
+	fd = openat(here(w), name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
 	if (fstat(fd, st) < 0) {
@@ -211,7 +222,7 @@ static int up(struct walk *w)
 	int fd;
 
 	if (w->dlen == 0)
-		return 0;       /* ".." at the root stays at the root */
+		return 0; /* ".." at the root stays at the root */
 	while (w->done[w->dlen - 1] != '/')
 		w->dlen--;
 	w->done[--w->dlen] = '\0';
@@ -372,12 +383,12 @@ static int walk(struct walk *w, int flags, mode_t mode)
 
 static int open_walk(int rootfd, const char *relpath, int flags, mode_t mode)
 {
-	struct walk w = { .root = rootfd, .cur = -1 };
+	struct walk w = {.root = rootfd, .cur = -1, .budget = WALK_BUDGET};
 	size_t len = strlen(relpath);
 	int fd;
 
 	if (len == 0 || len >= sizeof(w.rest)) {
-		errno = len ? ENAMETOOLONG : ENOENT;    /* "" is ENOENT for open(2) too */
+		errno = len ? ENAMETOOLONG : ENOENT; /* "" is ENOENT for open(2) too */
 		return -1;
 	}
 	memcpy(w.rest, relpath, len + 1);
@@ -394,7 +405,7 @@ static int open_walk(int rootfd, const char *relpath, int flags, mode_t mode)
 /* ENOSYS: kernel before 5.6; EPERM: some seccomp profiles (older Docker
  * ones) refuse syscalls they do not know. Both mean "walk instead". EAGAIN:
  * a rename raced with ".." resolution; the kernel asks for a retry. */
-static int open_how2(int rootfd, const char *relpath, int flags, mode_t mode)
+static int open_in_root(int rootfd, const char *relpath, int flags, mode_t mode)
 {
 	static int missing;
 	struct open_how how = {
@@ -422,7 +433,7 @@ static int open_how2(int rootfd, const char *relpath, int flags, mode_t mode)
 
 int path_open_beneath(int rootfd, const char *relpath, int flags, mode_t mode, struct err *e)
 {
-	int fd = open_how2(rootfd, relpath, flags, mode);
+	int fd = open_in_root(rootfd, relpath, flags, mode);
 
 	if (fd < 0)
 		return err_sys(e, errno, "open %s in root", relpath);

@@ -15,6 +15,7 @@
 #include "core/applet.h"
 #include "core/runtime/runc.h"
 #include "oci/container.h"
+#include "oci/selfexe.h"
 #include "oci/state.h"
 #include "version.h"
 
@@ -366,6 +367,11 @@ int tug_runtime_main(int argc, char **argv)
 		return TUG_EXIT_USAGE;
 	}
 	if (setup_log(&e) < 0)
+		return runc_fail(argv[1], &e);
+	/* Whatever can put a container's process next to this binary runs
+	 * from a sealed copy of it (CVE-2019-5736). */
+	if ((!strcmp(argv[1], "create") || !strcmp(argv[1], "run") || !strcmp(argv[1], "exec")) &&
+	    oci_reexec_sealed(tug_argv, &e) < 0)
 		return runc_fail(argv[1], &e);
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (strcmp(argv[1], cmds[i].name) == 0)
