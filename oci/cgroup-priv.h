@@ -93,6 +93,9 @@ int oci_cgroup_read_file(const char *dir, const char *file, char **text, struct 
 /* A number, or "max" (UINT64_MAX). */
 int oci_cgroup_read_u64(const char *dir, const char *file, uint64_t *v, struct err *e);
 bool oci_cgroup_has_file(const char *dir, const char *file);
+/* "8:16 rest": the device number, and the rest after the blanks; NULL if
+ * the text does not start with one. */
+const char *oci_cgroup_parse_devnum(const char *p, unsigned *maj, unsigned *min);
 /* "key value" lines (memory.stat, cpu.stat, cgroup.events): false if absent. */
 bool oci_cgroup_kv(const char *text, const char *key, uint64_t *v);
 

@@ -490,22 +490,23 @@ static size_t io_dev(struct oci_cgroup_stats *st, unsigned maj, unsigned min)
 /* "8:0 Read 4096" lines; bytes or ios by file. */
 static int v1_io_file(const char *dir, const char *file, bool bytes, struct oci_cgroup_stats *st)
 {
-	char *text, op[16];
-	unsigned maj, min;
-	unsigned long long v;
+	char *text, *line, *save = NULL;
 
 	if (oci_cgroup_read_file(dir, file, &text, NULL) < 0)
 		return -1;
-	for (char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		const char *op;
+		unsigned maj, min;
 		size_t i;
+		uint64_t v;
 
-		if (sscanf(p, "%u:%u %15s %llu", &maj, &min, op, &v) != 4)
+		if (!(op = oci_cgroup_parse_devnum(line, &maj, &min)) ||
+		    (i = io_dev(st, maj, min)) == OCI_CG_STAT_MAX_BLKDEV)
 			continue;
-		if ((i = io_dev(st, maj, min)) == OCI_CG_STAT_MAX_BLKDEV)
-			continue;
-		if (strcmp(op, "Read") == 0)
+		v = strtoull(op + strcspn(op, " "), NULL, 10);
+		if (strncmp(op, "Read ", 5) == 0)
 			*(bytes ? &st->io.dev[i].rbytes : &st->io.dev[i].rios) = v;
-		else if (strcmp(op, "Write") == 0)
+		else if (strncmp(op, "Write ", 6) == 0)
 			*(bytes ? &st->io.dev[i].wbytes : &st->io.dev[i].wios) = v;
 	}
 	free(text);

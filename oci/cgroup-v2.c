@@ -420,32 +420,29 @@ static void v2_memory(const char *dir, struct oci_cgroup_stats *st)
 /* io.stat: "8:0 rbytes=1 wbytes=2 rios=3 wios=4 dbytes=0 dios=0". */
 static void v2_io(const char *dir, struct oci_cgroup_stats *st)
 {
-	char *t;
+	static const char *const keys[4] = {"rbytes=", "wbytes=", "rios=", "wios="};
+	char *t, *line, *save = NULL;
 
 	if (oci_cgroup_read_file(dir, "io.stat", &t, NULL) < 0)
 		return;
-	for (char *p = t; p && *p && st->io.n < OCI_CG_STAT_MAX_BLKDEV;
-	     p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
-		unsigned long long rb = 0, wb = 0, ri = 0, wi = 0;
+	for (line = strtok_r(t, "\n", &save); line && st->io.n < OCI_CG_STAT_MAX_BLKDEV;
+	     line = strtok_r(NULL, "\n", &save)) {
+		const char *p;
 		unsigned maj, min;
-		const char *q;
+		uint64_t v[4] = {0, 0, 0, 0};
 
-		if (sscanf(p, "%u:%u", &maj, &min) != 2)
+		if (!(p = oci_cgroup_parse_devnum(line, &maj, &min)))
 			continue;
-		if ((q = strstr(p, "rbytes=")))
-			rb = strtoull(q + 7, NULL, 10);
-		if ((q = strstr(p, "wbytes=")))
-			wb = strtoull(q + 7, NULL, 10);
-		if ((q = strstr(p, "rios=")))
-			ri = strtoull(q + 5, NULL, 10);
-		if ((q = strstr(p, "wios=")))
-			wi = strtoull(q + 5, NULL, 10);
+		for (; *p; p += strcspn(p, " "), p += strspn(p, " "))
+			for (int k = 0; k < 4; k++)
+				if (strncmp(p, keys[k], strlen(keys[k])) == 0)
+					v[k] = strtoull(p + strlen(keys[k]), NULL, 10);
 		st->io.dev[st->io.n].major = maj;
 		st->io.dev[st->io.n].minor = min;
-		st->io.dev[st->io.n].rbytes = rb;
-		st->io.dev[st->io.n].wbytes = wb;
-		st->io.dev[st->io.n].rios = ri;
-		st->io.dev[st->io.n++].wios = wi;
+		st->io.dev[st->io.n].rbytes = v[0];
+		st->io.dev[st->io.n].wbytes = v[1];
+		st->io.dev[st->io.n].rios = v[2];
+		st->io.dev[st->io.n++].wios = v[3];
 	}
 	free(t);
 	st->have |= OCI_CG_BIT(OCI_CG_IO);

@@ -573,28 +573,32 @@ static void ctrls_string(const struct oci_cgroup_hier *h, char *buf, size_t size
 		snprintf(buf + n, n < size ? size - n : 0, "%sname=%s", n ? "," : "", h->name);
 }
 
-int oci_cgroup_save(const struct oci_cgroup *cg, char **text, struct err *e)
+/* Two passes: the length, then the text. */
+static size_t save_text(const struct oci_cgroup *cg, char *buf, size_t size)
 {
-	char *buf = NULL, ctrls[256];
-	size_t size = 0;
-	FILE *f = open_memstream(&buf, &size);
+	char ctrls[256];
+	size_t n = 0;
 
-	*text = NULL;
-	if (!f)
-		return err_sys(e, errno, "cgroup save");
 	for (size_t i = 0; i < cg->l->n_v1; i++) {
 		if (!cg->path[i])
 			continue;
 		ctrls_string(&cg->l->v1[i], ctrls, sizeof(ctrls));
-		fprintf(f, "%zu:%s:%s\n", i + 1, ctrls, cg->path[i]);
+		n += snprintf(buf + n, n < size ? size - n : 0, "%zu:%s:%s\n", i + 1, ctrls,
+			      cg->path[i]);
 	}
 	if (cg->path[OCI_CG_V2SLOT])
-		fprintf(f, "0::%s\n", cg->path[OCI_CG_V2SLOT]);
-	if (fclose(f) != 0) {
-		free(buf);
+		n += snprintf(buf + n, n < size ? size - n : 0, "0::%s\n", cg->path[OCI_CG_V2SLOT]);
+	return n;
+}
+
+int oci_cgroup_save(const struct oci_cgroup *cg, char **text, struct err *e)
+{
+	size_t n = save_text(cg, NULL, 0);
+
+	if (!(*text = malloc(n + 1)))
 		return err_sys(e, ENOMEM, "cgroup save");
-	}
-	*text = buf;
+	(*text)[0] = '\0';
+	save_text(cg, *text, n + 1);
 	return 0;
 }
 
@@ -944,6 +948,21 @@ bool oci_cgroup_has_file(const char *dir, const char *file)
 	char path[PATH_MAX];
 
 	return cg_path(path, sizeof(path), dir, file, NULL) == 0 && access(path, F_OK) == 0;
+}
+
+const char *oci_cgroup_parse_devnum(const char *p, unsigned *maj, unsigned *min)
+{
+	char *end;
+
+	if (*p < '0' || *p > '9')
+		return NULL;
+	*maj = (unsigned)strtoul(p, &end, 10);
+	if (*end != ':' || end[1] < '0' || end[1] > '9')
+		return NULL;
+	*min = (unsigned)strtoul(end + 1, &end, 10);
+	if (*end != ' ' && *end != '\0')
+		return NULL;
+	return end + strspn(end, " ");
 }
 
 bool oci_cgroup_kv(const char *text, const char *key, uint64_t *v)

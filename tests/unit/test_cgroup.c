@@ -104,6 +104,7 @@ static const char unified_self[] = "0::/user.slice/user-1000.slice/session-2.sco
 /* v1 inside a Docker container without a cgroup namespace: bind mounts of
  * the container's own subtree, and a mount point with an escaped space. */
 static const char dind_mi[] =
+	"649 641 0:30 /docker/abc123 /run/tool/memory rw - cgroup cgroup rw,memory\n"
 	"650 641 0:30 /docker/abc123 /sys/fs/cgroup/memory ro,nosuid,nodev,noexec,relatime "
 	"master:15 - cgroup cgroup rw,memory\n"
 	"651 641 0:31 /docker/abc123 /sys/fs/cgroup/my\\040pids rw,nosuid,nodev,noexec,relatime "
@@ -111,11 +112,11 @@ static const char dind_mi[] =
 	"652 641 0:31 /docker/abc123 /mnt/again rw - cgroup cgroup rw,pids\n";
 static const char dind_self[] = "9:memory:/docker/abc123\n8:pids:/docker/abc123/sub\n";
 
-static int detect(struct oci_cgroup_layout *l, const char *mi, const char *self,
-		  const char *ctrls, const char *root)
+static int detect(struct oci_cgroup_layout *l, const char *mi, const char *self, const char *ctrls,
+		  const char *root)
 {
-	struct oci_cgroup_probe p = {.root = root, .mountinfo = mi, .self_cgroup = self,
-				     .v2_controllers = ctrls};
+	struct oci_cgroup_probe p = {
+		.root = root, .mountinfo = mi, .self_cgroup = self, .v2_controllers = ctrls};
 	struct err e;
 	int rc = oci_cgroup_detect_from(l, &p, &e);
 
@@ -165,7 +166,8 @@ static void test_detect(void)
 	ok(detect(&l, here_mi, here_self, "hugetlb\n", NULL) == 0, "this host: detected");
 	is_str(oci_cgroup_mode_name(l.mode), "hybrid", "this host: hybrid");
 	is_int((long long)l.n_v1, 9, "this host: 9 v1 hierarchies");
-	ok(hier_with(&l, OCI_CG_CPU) != hier_with(&l, OCI_CG_CPUACCT), "this host: cpu, cpuacct apart");
+	ok(hier_with(&l, OCI_CG_CPU) != hier_with(&l, OCI_CG_CPUACCT),
+	   "this host: cpu, cpuacct apart");
 	is_int(l.v2.ctrls, OCI_CG_BIT(OCI_CG_HUGETLB), "this host: hugetlb on cgroup2");
 	ok(hier_with(&l, OCI_CG_HUGETLB) == NULL, "this host: hugetlb not on v1");
 	is_str(hier_with(&l, OCI_CG_MEMORY)->own, "/process_api/bbb1fcf9d09c0fc9e4c850471cb5d521",
@@ -174,13 +176,15 @@ static void test_detect(void)
 	oci_cgroup_layout_free(&l);
 
 	ok(detect(&l, unified_mi, unified_self, "cpuset cpu io memory hugetlb pids rdma misc\n",
-		  NULL) == 0, "v2: detected");
+		  NULL) == 0,
+	   "v2: detected");
 	is_str(oci_cgroup_mode_name(l.mode), "v2", "v2: mode");
 	is_int((long long)l.n_v1, 0, "v2: no v1 hierarchies");
 	is_str(l.v2.mnt, "/sys/fs/cgroup", "v2: mount");
-	ok(l.v2.ctrls == (OCI_CG_BIT(OCI_CG_CPUSET) | OCI_CG_BIT(OCI_CG_CPU) | OCI_CG_BIT(OCI_CG_IO) |
-			  OCI_CG_BIT(OCI_CG_MEMORY) | OCI_CG_BIT(OCI_CG_HUGETLB) |
-			  OCI_CG_BIT(OCI_CG_PIDS) | OCI_CG_BIT(OCI_CG_RDMA) | OCI_CG_BIT(OCI_CG_MISC)),
+	ok(l.v2.ctrls ==
+		   (OCI_CG_BIT(OCI_CG_CPUSET) | OCI_CG_BIT(OCI_CG_CPU) | OCI_CG_BIT(OCI_CG_IO) |
+		    OCI_CG_BIT(OCI_CG_MEMORY) | OCI_CG_BIT(OCI_CG_HUGETLB) |
+		    OCI_CG_BIT(OCI_CG_PIDS) | OCI_CG_BIT(OCI_CG_RDMA) | OCI_CG_BIT(OCI_CG_MISC)),
 	   "v2: cgroup.controllers parsed");
 	oci_cgroup_layout_free(&l);
 
@@ -194,6 +198,8 @@ static void test_detect(void)
 	is_int((long long)l.n_v1, 2, "container bind mounts: a second mount of pids is skipped");
 	is_str(hier_with(&l, OCI_CG_PIDS)->mnt, "/sys/fs/cgroup/my pids", "mount point unescaped");
 	is_str(hier_with(&l, OCI_CG_MEMORY)->root, "/docker/abc123", "mount root kept");
+	is_str(hier_with(&l, OCI_CG_MEMORY)->mnt, "/sys/fs/cgroup/memory",
+	       "a mount below /sys/fs/cgroup beats an earlier one elsewhere");
 	oci_cgroup_layout_free(&l);
 
 	{
@@ -215,7 +221,7 @@ static const char *dir_of(struct oci_cgroup *cg, int ctrl)
 	return d ? d : "(none)";
 }
 
-static void test_paths(void)
+static void test_paths_v1(void)
 {
 	struct oci_cgroup_layout l;
 	struct oci_cgroup *cg, *cg2;
@@ -255,27 +261,6 @@ static void test_paths(void)
 	   "saved path at the root is refused");
 	oci_cgroup_layout_free(&l);
 
-	detect(&l, unified_mi, unified_self, "memory pids", NULL);
-	ok(oci_cgroup_open(&l, "", "ctr3", &cg, &e) == 0, "v2: empty cgroupsPath");
-	is_str(dir_of(cg, -1), "/sys/fs/cgroup/user.slice/user-1000.slice/ctr3",
-	       "v2: relative is from the parent of the own cgroup (runc)");
-	is_str(oci_cgroup_driver(cg), "v2", "v2: v2 driver");
-	oci_cgroup_free(cg);
-	ok(oci_cgroup_open(&l, "/machine.slice/ctr4", "x", &cg, &e) == 0 &&
-		   strcmp(dir_of(cg, OCI_CG_MEMORY), "/sys/fs/cgroup/machine.slice/ctr4") == 0,
-	   "v2: absolute");
-	oci_cgroup_free(cg);
-	oci_cgroup_layout_free(&l);
-
-	detect(&l, hybrid_mi, hybrid_self, "", NULL);
-	ok(oci_cgroup_open(&l, "ctr5", "x", &cg, &e) == 0, "hybrid: relative");
-	is_str(dir_of(cg, -1), "/sys/fs/cgroup/unified/user.slice/user-1000.slice/ctr5",
-	       "hybrid: cgroup2 half from its parent");
-	is_str(cg->dir[0], "/sys/fs/cgroup/systemd/user.slice/user-1000.slice/session-2.scope/ctr5",
-	       "hybrid: name=systemd from the own cgroup");
-	oci_cgroup_free(cg);
-	oci_cgroup_layout_free(&l);
-
 	detect(&l, dind_mi, dind_self, NULL, NULL);
 	ok(oci_cgroup_open(&l, "ctr6", "x", &cg, &e) == 0, "container mounts: relative");
 	is_str(dir_of(cg, OCI_CG_PIDS), "/sys/fs/cgroup/my pids/sub/ctr6",
@@ -293,11 +278,60 @@ static void test_paths(void)
 	oci_cgroup_layout_free(&l);
 }
 
+static void test_paths_v2(void)
+{
+	struct oci_cgroup_layout l;
+	struct oci_cgroup *cg;
+	struct err e;
+
+	detect(&l, unified_mi, unified_self, "memory pids", NULL);
+	ok(oci_cgroup_open(&l, "", "ctr3", &cg, &e) == 0, "v2: empty cgroupsPath");
+	is_str(dir_of(cg, -1), "/sys/fs/cgroup/user.slice/user-1000.slice/ctr3",
+	       "v2: relative is from the parent of the own cgroup (runc)");
+	is_str(oci_cgroup_driver(cg), "v2", "v2: v2 driver");
+	oci_cgroup_free(cg);
+	ok(oci_cgroup_open(&l, "/machine.slice/ctr4", "x", &cg, &e) == 0 &&
+		   strcmp(dir_of(cg, OCI_CG_MEMORY), "/sys/fs/cgroup/machine.slice/ctr4") == 0,
+	   "v2: absolute");
+	oci_cgroup_free(cg);
+	oci_cgroup_layout_free(&l);
+
+	if (!CFG_CGROUP_V1)
+		return;
+	detect(&l, hybrid_mi, hybrid_self, "", NULL);
+	ok(oci_cgroup_open(&l, "ctr5", "x", &cg, &e) == 0, "hybrid: relative");
+	is_str(dir_of(cg, -1), "/sys/fs/cgroup/unified/user.slice/user-1000.slice/ctr5",
+	       "hybrid: cgroup2 half from its parent");
+	is_str(cg->dir[0], "/sys/fs/cgroup/systemd/user.slice/user-1000.slice/session-2.scope/ctr5",
+	       "hybrid: name=systemd from the own cgroup");
+	oci_cgroup_free(cg);
+	oci_cgroup_layout_free(&l);
+}
+
+static void test_compiled_out(void)
+{
+	struct oci_cgroup_layout l;
+	struct oci_cgroup *cg;
+	struct err e;
+
+	if (!CFG_CGROUP_V1) {
+		detect(&l, legacy_mi, legacy_self, NULL, NULL);
+		ok(oci_cgroup_open(&l, "c", "x", &cg, &e) < 0 && strstr(e.msg, "compiled out"),
+		   "v1 host without the v1 driver: clear error (%s)", e.msg);
+		oci_cgroup_layout_free(&l);
+	}
+	if (!CFG_CGROUP_V2) {
+		detect(&l, unified_mi, unified_self, "", NULL);
+		ok(oci_cgroup_open(&l, "c", "x", &cg, &e) < 0 && strstr(e.msg, "compiled out"),
+		   "v2 host without the v2 driver: clear error (%s)", e.msg);
+		oci_cgroup_layout_free(&l);
+	}
+}
+
 /* ---------------------------------------------------------------- plans */
 
 /* "mount-basename/file=value" lines, cgroup2 as "unified/". */
-static char *render(const struct oci_cgroup_layout *l, const struct oci_resources *r,
-		    struct err *e)
+static char *render(const struct oci_cgroup_layout *l, const struct oci_resources *r, struct err *e)
 {
 	struct oci_cgroup_plan p;
 	char *buf = NULL;
@@ -309,10 +343,13 @@ static char *render(const struct oci_cgroup_layout *l, const struct oci_resource
 	f = open_memstream(&buf, &size);
 	for (size_t i = 0; i < p.w.n; i++) {
 		const struct oci_cgroup_write *x = &p.w.v[i];
-		const char *m = x->slot == OCI_CG_V2SLOT ? "unified" : strrchr(l->v1[x->slot].mnt, '/') + 1;
+		const char *m =
+			x->slot == OCI_CG_V2SLOT ? "unified" : strrchr(l->v1[x->slot].mnt, '/') + 1;
 
 		fprintf(f, "%s/%s=%s%s\n", m, x->file, x->value,
-			x->flags & OCI_CGW_ALT ? " (alt)" : x->flags & OCI_CGW_OPTIONAL ? " (opt)" : "");
+			x->flags & OCI_CGW_ALT        ? " (alt)"
+			: x->flags & OCI_CGW_OPTIONAL ? " (opt)"
+						      : "");
 	}
 	if (p.bpf_devices)
 		fprintf(f, "bpf-devices\n");
@@ -354,9 +391,8 @@ static void test_plan_v1(void)
 	struct oci_cgroup_layout l;
 	struct oci_resources r;
 	struct oci_device_rule dev[] = {
-		{false, 'a', -1, -1, "rwm"}, {true, 'c', 1, 3, "rwm"},
-		{true, 'c', 136, -1, "rw"},  {true, 'a', -1, -1, "m"},
-		{false, 'b', 8, 0, ""},
+		{false, 'a', -1, -1, "rwm"}, {true, 'c', 1, 3, "rwm"}, {true, 'c', 136, -1, "rw"},
+		{true, 'a', -1, -1, "m"},    {false, 'b', 8, 0, ""},
 	};
 	struct oci_throttle_device thr = {8, 0, 1048576};
 	struct oci_hugepage_limit huge = {"2MB", 4194304};
@@ -433,6 +469,8 @@ static void test_plan_v1(void)
 	r.n_unified = 1;
 	plan_error(&l, &r, "needs cgroup v2", "v1: unified refused");
 	oci_cgroup_layout_free(&l);
+	if (!CFG_CGROUP_V2)
+		return;
 
 	/* This host: hugetlb is only on cgroup2, so its limit goes there. */
 	detect(&l, here_mi, here_self, "hugetlb\n", NULL);
@@ -452,7 +490,8 @@ static void test_plan_v1(void)
 		   "unified/hugetlb.2MB.rsvd.max=0\n",
 		   "hybrid: unified keys for cgroup2 controllers");
 	r.unified = &(struct oci_kv){"memory.high", "1G"};
-	plan_error(&l, &r, "memory controller on a cgroup v1", "hybrid: unified key for a v1 controller");
+	plan_error(&l, &r, "memory controller on a cgroup v1",
+		   "hybrid: unified key for a v1 controller");
 	memset(&r, 0, sizeof(r));
 	r.memory.swap = I64(1 << 30);
 	check_plan(&l, &r, "memory/memory.memsw.limit_in_bytes=1073741824\n",
@@ -551,8 +590,8 @@ static void test_conversions(void)
 
 /* Just enough of an eBPF interpreter for what the builder emits; -1 for
  * an instruction it does not know, -2 for falling off the end. */
-static int run_bpf(const struct bpf_insn *p, size_t len, unsigned type, unsigned acc,
-		   unsigned maj, unsigned min)
+static int run_bpf(const struct bpf_insn *p, size_t len, unsigned type, unsigned acc, unsigned maj,
+		   unsigned min)
 {
 	uint32_t ctx[3] = {acc << 16 | type, maj, min};
 	uint64_t r[11] = {0};
@@ -636,8 +675,8 @@ static int check_rules(const struct oci_device_rule *d, size_t n, const char *na
 					int want = reference(d, n, t, a, majors[i], minors[j]);
 
 					if (got != want && bad++ < 3)
-						diag("type %u access %u %u:%u: got %d want %d", t, a,
-						     majors[i], minors[j], got, want);
+						diag("type %u access %u %u:%u: got %d want %d", t,
+						     a, majors[i], minors[j], got, want);
 				}
 	free(prog);
 	return ok(bad == 0, "%s: %zu instructions agree with the rules on %zu cases", name, len,
@@ -648,18 +687,19 @@ static void test_bpf(void)
 {
 	/* Docker's default allow list. */
 	static const struct oci_device_rule docker[] = {
-		{false, 'a', -1, -1, "rwm"}, {true, 'c', -1, -1, "m"},   {true, 'b', -1, -1, "m"},
-		{true, 'c', 1, 3, "rwm"},    {true, 'c', 1, 5, "rwm"},   {true, 'c', 1, 7, "rwm"},
-		{true, 'c', 5, 0, "rwm"},    {true, 'c', 5, 1, "rwm"},   {true, 'c', 1, 8, "rwm"},
+		{false, 'a', -1, -1, "rwm"}, {true, 'c', -1, -1, "m"},    {true, 'b', -1, -1, "m"},
+		{true, 'c', 1, 3, "rwm"},    {true, 'c', 1, 5, "rwm"},    {true, 'c', 1, 7, "rwm"},
+		{true, 'c', 5, 0, "rwm"},    {true, 'c', 5, 1, "rwm"},    {true, 'c', 1, 8, "rwm"},
 		{true, 'c', 1, 9, "rwm"},    {true, 'c', 136, -1, "rwm"}, {true, 'c', 5, 2, "rwm"},
 		{true, 'c', 10, 200, "rwm"},
 	};
 	static const struct oci_device_rule privileged[] = {{true, 'a', -1, -1, "rwm"}};
 	static const struct oci_device_rule hole[] = {
 		{true, 'a', -1, -1, "rwm"}, {false, 'c', 1, 3, "w"}, {true, 'c', 1, -1, "r"}};
-	static const struct oci_device_rule masked[] = {
-		{false, 'c', 1, -1, "rwm"}, {true, 'c', 1, 3, "rw"}, {true, 'a', 5, -1, "r"},
-		{false, 'b', -1, 0, ""}};
+	static const struct oci_device_rule masked[] = {{false, 'c', 1, -1, "rwm"},
+							{true, 'c', 1, 3, "rw"},
+							{true, 'a', 5, -1, "r"},
+							{false, 'b', -1, 0, ""}};
 	static const struct oci_device_rule bad_type[] = {{true, 'x', 1, 3, "rwm"}};
 	struct bpf_insn *prog;
 	size_t len;
@@ -686,7 +726,11 @@ static void test_bpf(void)
 int main(void)
 {
 	test_detect();
-	test_paths();
+	if (CFG_CGROUP_V1)
+		test_paths_v1();
+	if (CFG_CGROUP_V2)
+		test_paths_v2();
+	test_compiled_out();
 	if (CFG_CGROUP_V1)
 		test_plan_v1();
 	else
