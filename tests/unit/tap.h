@@ -13,8 +13,7 @@ static int tap_planned = -1;
 
 /* Optional: announce the count first; otherwise done_testing prints the plan
  * last, which TAP allows too. */
-__attribute__((unused))
-static void plan(int n)
+__attribute__((unused)) static void plan(int n)
 {
 	tap_planned = n;
 	printf("1..%d\n", n);
@@ -31,8 +30,7 @@ static void tap_vresult(int pass, const char *fmt, va_list ap)
 	fflush(stdout);
 }
 
-__attribute__((format(printf, 2, 3), unused))
-static int ok(int pass, const char *fmt, ...)
+__attribute__((format(printf, 2, 3), unused)) static int ok(int pass, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -43,8 +41,7 @@ static int ok(int pass, const char *fmt, ...)
 }
 
 /* Diagnostics go to stdout as "#" lines so that prove shows them in order. */
-__attribute__((format(printf, 1, 2), unused))
-static void diag(const char *fmt, ...)
+__attribute__((format(printf, 1, 2), unused)) static void diag(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -55,8 +52,8 @@ static void diag(const char *fmt, ...)
 	printf("\n");
 }
 
-__attribute__((format(printf, 3, 4), unused))
-static int is_int(long long got, long long want, const char *fmt, ...)
+__attribute__((format(printf, 3, 4), unused)) static int is_int(long long got, long long want,
+								const char *fmt, ...)
 {
 	va_list ap;
 	int pass = got == want;
@@ -69,8 +66,8 @@ static int is_int(long long got, long long want, const char *fmt, ...)
 	return pass;
 }
 
-__attribute__((format(printf, 3, 4), unused))
-static int is_str(const char *got, const char *want, const char *fmt, ...)
+__attribute__((format(printf, 3, 4), unused)) static int is_str(const char *got, const char *want,
+								const char *fmt, ...)
 {
 	va_list ap;
 	int pass = got && want ? strcmp(got, want) == 0 : got == want;
@@ -84,8 +81,7 @@ static int is_str(const char *got, const char *want, const char *fmt, ...)
 }
 
 /* A check that cannot run here (no kernel feature): counts as passed. */
-__attribute__((format(printf, 1, 2), unused))
-static void skip(const char *fmt, ...)
+__attribute__((format(printf, 1, 2), unused)) static void skip(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -99,8 +95,7 @@ static void skip(const char *fmt, ...)
 }
 
 /* Prints the plan and returns the exit status for main. */
-__attribute__((unused))
-static int done_testing(void)
+__attribute__((unused)) static int done_testing(void)
 {
 	if (tap_planned < 0)
 		printf("1..%d\n", tap_count);

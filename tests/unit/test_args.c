@@ -22,43 +22,49 @@ static int count_cb(const struct args_opt *opt, const char *val, void *ctx, stru
 }
 
 static const struct args_opt run_opts[] = {
-	{ "detach", 'd', 0, NULL, "Run container in background", &detach, NULL, NULL, NULL },
-	{ "interactive", 'i', 0, NULL, "Keep STDIN open", &interactive, NULL, NULL, NULL },
-	{ "tty", 't', 0, NULL, "Allocate a pseudo-TTY", &tty, NULL, NULL, NULL },
-	{ "rm", 0, 0, NULL, "Remove the container when it exits", &rm, NULL, NULL, NULL },
-	{ "name", 0, ARGS_VALUE, "string", "Assign a name", NULL, &name, NULL, NULL },
-	{ "env", 'e', ARGS_VALUE, "list", "Set environment variables", NULL, NULL, &env, NULL },
-	{ "publish", 'p', ARGS_VALUE, "list", "Publish a port", NULL, &publish_last, &publish,
-	  NULL },
-	{ "volume", 'v', ARGS_VALUE, "list", "Bind mount a volume", NULL, NULL, NULL, count_cb },
-	{ "secret", 0, ARGS_HIDDEN, NULL, "not shown", NULL, NULL, NULL, NULL },
-	{ NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL },
+	{"detach", 'd', 0, NULL, "Run container in background", &detach, NULL, NULL, NULL},
+	{"interactive", 'i', 0, NULL, "Keep STDIN open", &interactive, NULL, NULL, NULL},
+	{"tty", 't', 0, NULL, "Allocate a pseudo-TTY", &tty, NULL, NULL, NULL},
+	{"rm", 0, 0, NULL, "Remove the container when it exits", &rm, NULL, NULL, NULL},
+	{"name", 0, ARGS_VALUE, "string", "Assign a name", NULL, &name, NULL, NULL},
+	{"env", 'e', ARGS_VALUE, "list", "Set environment variables", NULL, NULL, &env, NULL},
+	{"publish", 'p', ARGS_VALUE, "list", "Publish a port", NULL, &publish_last, &publish, NULL},
+	{"volume", 'v', ARGS_VALUE, "list", "Bind mount a volume", NULL, NULL, NULL, count_cb},
+	{"secret", 0, ARGS_HIDDEN, NULL, "not shown", NULL, NULL, NULL, NULL},
+	{NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL},
 };
 
 static const struct args_table run_table = {
 	"tug run [OPTIONS] IMAGE [COMMAND] [ARG...]",
-	"Create and run a new container from an image", 0, run_opts,
+	"Create and run a new container from an image",
+	0,
+	run_opts,
 };
 
 static const struct args_table ps_table = {
-	"tug ps [OPTIONS]", NULL, ARGS_INTERSPERSED, run_opts,
+	"tug ps [OPTIONS]",
+	NULL,
+	ARGS_INTERSPERSED,
+	run_opts,
 };
 
 static const char *root, *log_format;
 static int systemd;
 
 static const struct args_opt runc_opts[] = {
-	{ "root", 0, ARGS_VALUE, "value", "root directory for storage of container state", NULL,
-	  &root, NULL, NULL },
-	{ "log-format", 0, ARGS_VALUE, "value", "log format", NULL, &log_format, NULL, NULL },
-	{ "systemd-cgroup", 0, 0, NULL, "use systemd cgroups", &systemd, NULL, NULL, NULL },
-	{ "bundle", 'b', ARGS_VALUE, "value", "path to the bundle", NULL, &name, NULL, NULL },
-	{ NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL },
+	{"root", 0, ARGS_VALUE, "value", "root directory for storage of container state", NULL,
+	 &root, NULL, NULL},
+	{"log-format", 0, ARGS_VALUE, "value", "log format", NULL, &log_format, NULL, NULL},
+	{"systemd-cgroup", 0, 0, NULL, "use systemd cgroups", &systemd, NULL, NULL, NULL},
+	{"bundle", 'b', ARGS_VALUE, "value", "path to the bundle", NULL, &name, NULL, NULL},
+	{NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL},
 };
 
 static const struct args_table runc_table = {
-	"runc [global options] command [command options] [arguments...]", NULL,
-	ARGS_GO_FLAGS, runc_opts,
+	"runc [global options] command [command options] [arguments...]",
+	NULL,
+	ARGS_GO_FLAGS,
+	runc_opts,
 };
 
 static void reset(void)
@@ -106,8 +112,10 @@ static void test_docker(void)
 	char **argv;
 	int n;
 
-	n = parse(&run_table, "run -it --rm --name web -p 80:80 -p8080:80 -e A=1 --env=B=2 "
-		  "nginx sh -c -d", &argv, &e);
+	n = parse(&run_table,
+		  "run -it --rm --name web -p 80:80 -p8080:80 -e A=1 --env=B=2 "
+		  "nginx sh -c -d",
+		  &argv, &e);
 	is_int(n, 4, "run: arguments counted");
 	is_str(rest(argv, n), "nginx sh -c -d", "run: options end at IMAGE (not interspersed)");
 	ok(interactive && tty && rm && !detach, "combined -it and --rm set; -d after IMAGE not");
@@ -184,8 +192,10 @@ static void test_runc(void)
 	char **argv;
 	int n;
 
-	n = parse(&runc_table, "runc --root /run/tug -log-format=json --systemd-cgroup "
-		  "create -x", &argv, &e);
+	n = parse(&runc_table,
+		  "runc --root /run/tug -log-format=json --systemd-cgroup "
+		  "create -x",
+		  &argv, &e);
 	is_str(rest(argv, n), "create -x", "runc: global options, then the command");
 	ok(!strcmp(root, "/run/tug") && !strcmp(log_format, "json") && systemd,
 	   "--root v, -log-format=v (Go style), --systemd-cgroup");
@@ -197,29 +207,28 @@ static void test_runc(void)
 }
 
 static const struct args_opt short_opts[] = {
-	{ NULL, 'x', ARGS_VALUE, "n", NULL, NULL, NULL, NULL, NULL },
-	{ "all", 0, 0, NULL, "Show all", NULL, NULL, NULL, NULL },
-	{ NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL },
+	{NULL, 'x', ARGS_VALUE, "n", NULL, NULL, NULL, NULL, NULL},
+	{"all", 0, 0, NULL, "Show all", NULL, NULL, NULL, NULL},
+	{NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL},
 };
 
-static const struct args_table short_table = { NULL, NULL, 0, short_opts };
+static const struct args_table short_table = {NULL, NULL, 0, short_opts};
 
 static void test_usage(void)
 {
-	static const char want[] =
-		"Usage:  tug run [OPTIONS] IMAGE [COMMAND] [ARG...]\n"
-		"\n"
-		"Create and run a new container from an image\n"
-		"\n"
-		"Options:\n"
-		"  -d, --detach        Run container in background\n"
-		"  -i, --interactive   Keep STDIN open\n"
-		"  -t, --tty           Allocate a pseudo-TTY\n"
-		"      --rm            Remove the container when it exits\n"
-		"      --name string   Assign a name\n"
-		"  -e, --env list      Set environment variables\n"
-		"  -p, --publish list  Publish a port\n"
-		"  -v, --volume list   Bind mount a volume\n";
+	static const char want[] = "Usage:  tug run [OPTIONS] IMAGE [COMMAND] [ARG...]\n"
+				   "\n"
+				   "Create and run a new container from an image\n"
+				   "\n"
+				   "Options:\n"
+				   "  -d, --detach        Run container in background\n"
+				   "  -i, --interactive   Keep STDIN open\n"
+				   "  -t, --tty           Allocate a pseudo-TTY\n"
+				   "      --rm            Remove the container when it exits\n"
+				   "      --name string   Assign a name\n"
+				   "  -e, --env list      Set environment variables\n"
+				   "  -p, --publish list  Publish a port\n"
+				   "  -v, --volume list   Bind mount a volume\n";
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);

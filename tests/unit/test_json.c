@@ -20,7 +20,8 @@ static const char config[] =
 	"    \"cwd\": null,\n"
 	"    \"oomScoreAdj\": -17\n"
 	"  },\n"
-	"  \"linux\": { \"namespaces\": [ {\"type\": \"pid\"}, {\"type\": \"net\"}, {\"type\": 7} ] },\n"
+	"  \"linux\": { \"namespaces\": [\n"
+	"    {\"type\": \"pid\"}, {\"type\": \"net\"}, {\"type\": 7} ] },\n"
 	"  \"big\": 9007199254740992, \"neg\": -9007199254740992, \"frac\": 1.5,\n"
 	"  \"huge\": 1e300, \"u32max\": 4294967295, \"u32over\": 4294967296,\n"
 	"  \"Image\": \"nginx\"\n"
@@ -45,7 +46,8 @@ static void test_getters(void)
 	ok(json_get_bool(proc, "process", "terminal", 0, &b, &e) == 1 && b, "get bool");
 	is_int(json_get_object(proc, "process", "user", 0, &user, &e), 1, "nested object");
 	ok(json_get_uint32(user, "process.user", "uid", 0, &u, &e) == 1 && u == 1000, "get uint32");
-	is_int(json_get_uint32(user, "process.user", "gid", 0, &u, &e), -1, "string as number fails");
+	is_int(json_get_uint32(user, "process.user", "gid", 0, &u, &e), -1,
+	       "string as number fails");
 	is_str(e.msg, "process.user.gid: expected a number, got a string", "... naming the path");
 	is_int(json_get_string(proc, "process", "cwd", 0, &s, &e), 0, "null is absent");
 	is_int(json_get_string(proc, "process", "cwd", JSON_REQUIRED, &s, &e), -1,
@@ -109,7 +111,8 @@ static void test_paths(void)
 	       "a cut path ends in ...");
 	json_get_object(root, "", "linux", 0, &lin, &e);
 	json_get_array(lin, "linux", "namespaces", 0, &nss, &e);
-	cJSON_ArrayForEach(ns, nss) {
+	cJSON_ArrayForEach(ns, nss)
+	{
 		json_path_index(c, sizeof(c), "linux.namespaces", idx++);
 		if (json_get_string(ns, c, "type", JSON_REQUIRED, &type, &e) < 0)
 			bad++;
@@ -179,7 +182,7 @@ int main(void)
 {
 	struct err e;
 
-	signal(SIGPIPE, SIG_IGN);       /* test_print writes to a closed pipe */
+	signal(SIGPIPE, SIG_IGN); /* test_print writes to a closed pipe */
 	if (json_parse(config, sizeof(config) - 1, &root, &e) < 0) {
 		printf("Bail out! %s\n", e.msg);
 		return 1;

@@ -62,8 +62,10 @@ static void test_text(void)
 	is_str(text_rest(drain()), "info hello world 42\n", "text line: time level msg");
 	log_debug("hidden");
 	log_warn("shown\n");
-	is_str(text_rest(drain()), "warn shown\n", "debug filtered at info; trailing newline dropped");
-	log_error("a\nb\x01" "c\td");
+	is_str(text_rest(drain()), "warn shown\n",
+	       "debug filtered at info; trailing newline dropped");
+	log_error("a\nb\x01"
+		  "c\td");
 	is_str(text_rest(drain()), "error a\\nb\\u0001c\td\n",
 	       "text escapes control characters so a message cannot forge a line");
 	ok(log_enabled(LOG_LEVEL_WARN) && !log_enabled(LOG_LEVEL_DEBUG), "log_enabled");
@@ -90,7 +92,8 @@ static void test_json(void)
 	       "json escapes quotes, backslashes and control characters");
 	log_info("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\xb3");
 	is_str(json_masked(drain()),
-	       "{\"level\":\"info\",\"time\":\"T\",\"msg\":\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\xb3\"}\n",
+	       "{\"level\":\"info\",\"time\":\"T\",\"msg\":"
+	       "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\xb3\"}\n",
 	       "json keeps valid UTF-8");
 	log_info("bad \xff \xc0\xaf \xed\xa0\x80 \xe2\x82");
 	is_str(json_masked(drain()),
@@ -112,7 +115,8 @@ static void test_long(void)
 	len = strlen(line);
 	ok(len > LOG_MSG_MAX && len < 2 * LOG_MSG_MAX, "a long message is cut (%zu bytes)", len);
 	ok(len > 8 && strcmp(line + len - 6, "...\"}\n") == 0 && line[len - 7] == '"' &&
-	   line[len - 8] == '\\', "cut JSON line still ends in ...\"} after a whole escape");
+		   line[len - 8] == '\\',
+	   "cut JSON line still ends in ...\"} after a whole escape");
 	free(big);
 }
 
@@ -140,8 +144,9 @@ static void test_file(const char *dir)
 	close(fd);
 	buf[n > 0 ? n : 0] = '\0';
 	ok(n == 2 * 34 && is_time(buf) && strcmp(buf + 24, " info one\n") > 0 &&
-	   strncmp(buf + 24, " info one\n", 10) == 0 &&
-	   strcmp(buf + 34 + 24, " info two\n") == 0, "two lines appended to the file");
+		   strncmp(buf + 24, " info one\n", 10) == 0 &&
+		   strcmp(buf + 34 + 24, " info two\n") == 0,
+	   "two lines appended to the file");
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/no/such/dir/log", dir);
 	is_int(log_open_file(path, &e), -1, "log_open_file fails on a missing folder");
