@@ -99,7 +99,7 @@ static int make_state_dir(struct create *c, struct err *e)
 	c->dir_made = true;
 	snprintf(fifo, sizeof(fifo), "%s/exec.fifo", c->dir);
 	snprintf(cfg, sizeof(cfg), "%s/config.json", c->dir);
-	if (file_write_atomic(AT_FDCWD, cfg, c->config_text, c->config_len, 0600, e) < 0)
+	if (file_write_replace(AT_FDCWD, cfg, c->config_text, c->config_len, 0600, e) < 0)
 		return -1;
 	if (mkfifo(fifo, 0622) < 0)
 		return err_sys(e, errno, "mkfifo %s", fifo);
@@ -312,7 +312,7 @@ static int record(struct create *c, struct err *e)
 	if (!c->o->pid_file)
 		return 0;
 	n = snprintf(text, sizeof(text), "%d", (int)c->pid);
-	return file_write_atomic(AT_FDCWD, c->o->pid_file, text, (size_t)n, 0644, e);
+	return file_write_replace(AT_FDCWD, c->o->pid_file, text, (size_t)n, 0644, e);
 }
 
 static int prepare(struct create *c, bool *joins, struct err *e)

@@ -179,7 +179,7 @@ static int run(struct exec *x, int *status, struct err *e)
 		char text[32];
 		int n = snprintf(text, sizeof(text), "%d", (int)x->pid);
 
-		if (file_write_atomic(AT_FDCWD, x->o->pid_file, text, (size_t)n, 0644, e) < 0)
+		if (file_write_replace(AT_FDCWD, x->o->pid_file, text, (size_t)n, 0644, e) < 0)
 			return -1;
 	}
 	if (x->o->detach)

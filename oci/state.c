@@ -74,7 +74,7 @@ int oci_state_write(const char *root, const struct oci_state *st, struct err *e)
 		goto out;
 	}
 	if (json_print(o, false, &text, &len, e) < 0 ||
-	    file_write_atomic(AT_FDCWD, path, text, len, 0600, e) < 0)
+	    file_write_replace(AT_FDCWD, path, text, len, 0600, e) < 0)
 		goto out;
 	r = 0;
 out:

@@ -245,6 +245,7 @@ int file_atomic_open(struct file_atomic *fa, int dirfd, const char *path, mode_t
 	fa->fd = -1;
 	fa->dirfd = -1;
 	fa->tmp[0] = '\0';
+	fa->no_sync = false;
 	if (len >= sizeof(fa->path)) {
 		fa->path[0] = '\0';
 		return err_sys(e, ENAMETOOLONG, "write %.64s...", path);
@@ -283,7 +284,7 @@ int file_atomic_commit(struct file_atomic *fa, struct err *e)
 
 	if (fd < 0 || fa->dirfd < 0)
 		return err_sys(e, EBADF, "commit %s: not open", fa->path);
-	if (fsync(fd) < 0)
+	if (!fa->no_sync && fsync(fd) < 0)
 		goto fail;
 	fa->fd = -1;
 	what = "close";
@@ -293,7 +294,7 @@ int file_atomic_commit(struct file_atomic *fa, struct err *e)
 	if (renameat(fa->dirfd, fa->tmp, fa->dirfd, base_name(fa->path)) < 0)
 		goto fail;
 	fa->tmp[0] = '\0';
-	ret = fsync(fa->dirfd);
+	ret = fa->no_sync ? 0 : fsync(fa->dirfd);
 	if (ret < 0)
 		err_sys(e, errno, "write %s: fsync folder", fa->path);
 	file_atomic_abort(fa);
@@ -304,16 +305,29 @@ fail:
 	return -1;
 }
 
-int file_write_atomic(int dirfd, const char *path, const void *data, size_t len, mode_t mode,
-		      struct err *e)
+static int write_whole(int dirfd, const char *path, const void *data, size_t len, mode_t mode,
+		       bool no_sync, struct err *e)
 {
 	struct file_atomic fa;
 
 	if (file_atomic_open(&fa, dirfd, path, mode, e) < 0)
 		return -1;
+	fa.no_sync = no_sync;
 	if (file_write_full(fa.fd, data, len, e) < 0) {
 		file_atomic_abort(&fa);
 		return err_wrap(e, "write %s", path);
 	}
 	return file_atomic_commit(&fa, e);
+}
+
+int file_write_atomic(int dirfd, const char *path, const void *data, size_t len, mode_t mode,
+		      struct err *e)
+{
+	return write_whole(dirfd, path, data, len, mode, false, e);
+}
+
+int file_write_replace(int dirfd, const char *path, const void *data, size_t len, mode_t mode,
+		       struct err *e)
+{
+	return write_whole(dirfd, path, data, len, mode, true, e);
 }

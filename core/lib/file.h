@@ -4,6 +4,7 @@
 #define TUG_FILE_H
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -41,6 +42,7 @@ struct file_atomic {
 	int dirfd; /* the target's folder */
 	char tmp[NAME_MAX + 1]; /* temp base name in the same folder */
 	char path[PATH_MAX]; /* the target as given, for messages */
+	bool no_sync; /* commit renames without fsync (file_write_replace) */
 };
 
 /* The file gets exactly mode (fchmod, so the umask does not apply). */
@@ -52,5 +54,11 @@ void file_atomic_abort(struct file_atomic *fa);
 /* All of the above for data already in memory. */
 int file_write_atomic(int dirfd, const char *path, const void *data, size_t len, mode_t mode,
 		      struct err *e);
+
+/* Atomic but not durable: readers see the old or the new content, never a
+ * mix, and nothing is fsynced. For state that does not outlive a reboot
+ * anyway (the runtime's state under /run), where fsync only costs time. */
+int file_write_replace(int dirfd, const char *path, const void *data, size_t len, mode_t mode,
+		       struct err *e);
 
 #endif

@@ -275,3 +275,17 @@ int json_write_fd(int fd, const cJSON *v, bool pretty, struct err *e)
 		return err_wrap(e, "write JSON");
 	return 0;
 }
+
+cJSON *json_add_u64(cJSON *obj, const char *key, uint64_t v)
+{
+	char num[24];
+	cJSON *item;
+
+	snprintf(num, sizeof(num), "%llu", (unsigned long long)v);
+	item = cJSON_CreateRaw(num);
+	if (item && !cJSON_AddItemToObject(obj, key, item)) {
+		cJSON_Delete(item);
+		return NULL;
+	}
+	return item;
+}

@@ -65,6 +65,11 @@ int json_parse(const char *buf, size_t len, cJSON **out, struct err *e);
 /* Serialize; *out is the caller's (cJSON_free); *len excludes the NUL. */
 int json_print(const cJSON *v, bool pretty, char **out, size_t *len, struct err *e);
 
+/* obj[key] = v as an exact integer: cJSON keeps numbers as doubles, which
+ * lose bits above 2^53 and print 2^63 as 9.22e+18 (Go's uint64 decoding
+ * refuses that). Returns the new item, NULL when out of memory. */
+cJSON *json_add_u64(cJSON *obj, const char *key, uint64_t v);
+
 /* Serialize to fd followed by a newline. */
 int json_write_fd(int fd, const cJSON *v, bool pretty, struct err *e);
 

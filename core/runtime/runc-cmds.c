@@ -275,23 +275,23 @@ static cJSON *stats_json(const struct oci_cgroup_stats *st)
 
 	cpu = cJSON_AddObjectToObject(d, "cpu");
 	usage = cJSON_AddObjectToObject(cpu, "usage");
-	cJSON_AddNumberToObject(usage, "total", (double)st->cpu.total);
-	cJSON_AddNumberToObject(usage, "kernel", (double)st->cpu.system);
-	cJSON_AddNumberToObject(usage, "user", (double)st->cpu.user);
+	json_add_u64(usage, "total", st->cpu.total);
+	json_add_u64(usage, "kernel", st->cpu.system);
+	json_add_u64(usage, "user", st->cpu.user);
 	cJSON *thr = cJSON_AddObjectToObject(cpu, "throttling");
-	cJSON_AddNumberToObject(thr, "periods", (double)st->cpu.periods);
-	cJSON_AddNumberToObject(thr, "throttledPeriods", (double)st->cpu.throttled_periods);
-	cJSON_AddNumberToObject(thr, "throttledTime", (double)st->cpu.throttled_time);
+	json_add_u64(thr, "periods", st->cpu.periods);
+	json_add_u64(thr, "throttledPeriods", st->cpu.throttled_periods);
+	json_add_u64(thr, "throttledTime", st->cpu.throttled_time);
 	mem = cJSON_AddObjectToObject(d, "memory");
-	cJSON_AddNumberToObject(mem, "cache", (double)st->memory.cache);
+	json_add_u64(mem, "cache", st->memory.cache);
 	mu = cJSON_AddObjectToObject(mem, "usage");
-	cJSON_AddNumberToObject(mu, "usage", (double)st->memory.usage);
-	cJSON_AddNumberToObject(mu, "max", (double)st->memory.max_usage);
-	cJSON_AddNumberToObject(mu, "limit", (double)st->memory.limit);
-	cJSON_AddNumberToObject(mu, "failcnt", (double)st->memory.failcnt);
+	json_add_u64(mu, "usage", st->memory.usage);
+	json_add_u64(mu, "max", st->memory.max_usage);
+	json_add_u64(mu, "limit", st->memory.limit);
+	json_add_u64(mu, "failcnt", st->memory.failcnt);
 	pids = cJSON_AddObjectToObject(d, "pids");
-	cJSON_AddNumberToObject(pids, "current", (double)st->pids.current);
-	cJSON_AddNumberToObject(pids, "limit", (double)st->pids.limit);
+	json_add_u64(pids, "current", st->pids.current);
+	json_add_u64(pids, "limit", st->pids.limit);
 	return d;
 }
 

@@ -97,6 +97,23 @@ static void test_atomic(void)
 	is_int(e.errnum, EISDIR, "... with EISDIR");
 }
 
+/* The variant without fsync: same atomic replace, same mode, no temps left. */
+static void test_replace(void)
+{
+	struct err e;
+	struct stat st;
+
+	is_int(file_write_replace(AT_FDCWD, at("r.json"), "first", 5, 0640, &e), 0,
+	       "replace: write new file");
+	is_int(file_write_replace(AT_FDCWD, at("r.json"), "2nd", 3, 0600, &e), 0,
+	       "replace: replace it");
+	is_str(slurp(at("r.json")), "2nd", "replace: new content");
+	ok(stat(at("r.json"), &st) == 0 && (st.st_mode & 07777) == 0600, "replace: mode");
+	is_int(temps(dir), 0, "replace: no temp files left");
+	is_int(file_write_replace(AT_FDCWD, at("nodir/r"), "x", 1, 0644, &e), -1,
+	       "replace: missing folder fails");
+}
+
 static void test_failures(void)
 {
 	struct file_atomic fa;
@@ -276,6 +293,7 @@ int main(void)
 		return 1;
 	}
 	test_atomic();
+	test_replace();
 	test_failures();
 	test_two_writers();
 	test_read();

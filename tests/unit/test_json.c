@@ -178,6 +178,24 @@ static void test_print(void)
 	cJSON_Delete(v);
 }
 
+/* Exact uint64 output where cJSON's doubles would round or go exponential. */
+static void test_u64(void)
+{
+	struct err e;
+	cJSON *o = cJSON_CreateObject();
+	char *text = NULL;
+	size_t len;
+
+	ok(json_add_u64(o, "max", UINT64_MAX) != NULL, "add 2^64-1");
+	ok(json_add_u64(o, "big", 9223372036854771712ULL) != NULL, "add a memory 'unlimited'");
+	json_add_u64(o, "zero", 0);
+	is_int(json_print(o, false, &text, &len, &e), 0, "print");
+	is_str(text, "{\"max\":18446744073709551615,\"big\":9223372036854771712,\"zero\":0}",
+	       "digits are exact");
+	cJSON_free(text);
+	cJSON_Delete(o);
+}
+
 int main(void)
 {
 	struct err e;
@@ -192,6 +210,7 @@ int main(void)
 	test_paths();
 	test_parse();
 	test_print();
+	test_u64();
 	cJSON_Delete(root);
 	return done_testing();
 }
