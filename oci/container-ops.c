@@ -271,7 +271,14 @@ static int op_freeze(struct oci_cgroup *cg, void *arg, struct err *e)
 static int set_paused(const char *root, const char *id, bool pause, struct err *e)
 {
 	struct oci_state st;
+	enum oci_status want = pause ? OCI_STATUS_RUNNING : OCI_STATUS_PAUSED, now;
 
+	if (oci_state_read(root, id, &st, e) < 0)
+		return -1;
+	now = oci_state_status(root, &st);
+	if (now != want)
+		return err_set(e, "cannot %s container \"%s\": it is %s", pause ? "pause" : "resume",
+			       id, oci_status_name(now));
 	if (with_cgroup(root, id, op_freeze, &pause, &st, e) < 0)
 		return -1;
 	st.paused = pause;

@@ -101,7 +101,8 @@ static int make_state_dir(struct create *c, struct err *e)
 	snprintf(cfg, sizeof(cfg), "%s/config.json", c->dir);
 	if (file_write_replace(AT_FDCWD, cfg, c->config_text, c->config_len, 0600, e) < 0)
 		return -1;
-	if (mkfifo(fifo, 0622) < 0)
+	/* 0622 whatever the umask: the init writes it as the container's user. */
+	if (mkfifo(fifo, 0622) < 0 || chmod(fifo, 0622) < 0)
 		return err_sys(e, errno, "mkfifo %s", fifo);
 	c->fifo_fd = open(fifo, O_PATH | O_CLOEXEC);
 	if (c->fifo_fd < 0)
@@ -124,6 +125,45 @@ static int ns_flags(const struct oci_spec *s, bool *joins, struct err *e)
 	if (!(flags & CLONE_NEWNS) && !*joins)
 		return err_set(e, "linux.namespaces: a mount namespace is required");
 	return flags;
+}
+
+static bool has_ns(const struct oci_spec *s, int type)
+{
+	for (size_t i = 0; i < s->lnx.n_namespaces; i++)
+		if (s->lnx.namespaces[i].type == type)
+			return true;
+	return false;
+}
+
+/* A sysctl is set only when it belongs to a namespace of the container's own:
+ * anything else would change the whole host (runc's rule). */
+static int check_sysctls(const struct oci_spec *s, struct err *e)
+{
+	static const char *const ipc[] = { "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",
+					   "kernel.sem", "kernel.shmall", "kernel.shmmax",
+					   "kernel.shmmni", "kernel.shm_rmid_forced" };
+
+	for (size_t i = 0; i < s->lnx.n_sysctl; i++) {
+		const char *k = s->lnx.sysctl[i].key;
+		int ns = 0;
+
+		for (size_t j = 0; j < sizeof(ipc) / sizeof(ipc[0]); j++)
+			if (!strcmp(k, ipc[j]))
+				ns = CLONE_NEWIPC;
+		if (!strncmp(k, "fs.mqueue.", 10))
+			ns = CLONE_NEWIPC;
+		else if (!strncmp(k, "net.", 4))
+			ns = CLONE_NEWNET;
+		else if (!strcmp(k, "kernel.hostname") || !strcmp(k, "kernel.domainname"))
+			ns = CLONE_NEWUTS;
+		if (!ns)
+			return err_set(e, "linux.sysctl: \"%s\" is not namespaced; it would "
+				       "change the host", k);
+		if (!has_ns(s, ns))
+			return err_set(e, "linux.sysctl: \"%s\" needs a %s namespace of the "
+				       "container's own", k, oci_ns_spec_name(ns));
+	}
+	return 0;
 }
 
 static int join_namespaces(const struct oci_spec *s, struct err *e)
@@ -320,7 +360,7 @@ static int prepare(struct create *c, bool *joins, struct err *e)
 	if (load_bundle(c, e) < 0)
 		return -1;
 	c->clone_flags = ns_flags(c->spec, joins, e);
-	if (c->clone_flags < 0)
+	if (c->clone_flags < 0 || check_sysctls(c->spec, e) < 0)
 		return -1;
 	if (c->spec->lnx.seccomp && oci_seccomp_compile(c->spec->lnx.seccomp, &c->bpf, e) < 0)
 		return -1;
@@ -364,6 +404,7 @@ static int create(struct create *c, struct err *e)
 		.new_mount_ns = c->clone_flags & CLONE_NEWNS,
 		.new_uts_ns = c->clone_flags & CLONE_NEWUTS,
 		.new_user_ns = c->clone_flags & CLONE_NEWUSER,
+		.new_net_ns = c->clone_flags & CLONE_NEWNET,
 		.new_cgroup_ns = c->clone_flags & CLONE_NEWCGROUP,
 		.layout = &c->layout, .cg = c->cg,
 		.seccomp = c->bpf.insns ? &c->bpf : NULL, .state_json = hook_json,

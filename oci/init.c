@@ -3,6 +3,8 @@
  * start on the exec fifo, exec. Errors go back over the sync socket. */
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -74,6 +76,24 @@ static int write_sysctl(const char *key, const char *value, struct err *e)
 	return 0;
 }
 
+/* A new network namespace has lo down; runc brings it up, and containers
+ * without a network (docker --network none) expect it to work. */
+static int loopback_up(struct err *e)
+{
+	struct ifreq ifr = { .ifr_name = "lo" };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), r = 0;
+
+	if (fd < 0)
+		return err_sys(e, errno, "bring up lo: socket");
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+		r = err_sys(e, errno, "bring up lo: get flags");
+	ifr.ifr_flags |= IFF_UP;
+	if (r == 0 && ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+		r = err_sys(e, errno, "bring up lo");
+	close(fd);
+	return r;
+}
+
 static int set_names(const struct oci_init_ctx *c, struct err *e)
 {
 	const struct oci_spec *s = c->spec;
@@ -131,6 +151,8 @@ static int prepare(const struct oci_init_ctx *c, char *path, size_t size, struct
 		return err_sys(e, errno, "unshare the cgroup namespace");
 	if (setsid() < 0)
 		return err_sys(e, errno, "setsid");
+	if (c->new_net_ns && loopback_up(e) < 0)
+		return -1;
 	if (build_root(c, e) < 0 || set_names(c, e) < 0)
 		return -1;
 	if (p->terminal &&
@@ -151,6 +173,7 @@ static int prepare(const struct oci_init_ctx *c, char *path, size_t size, struct
 		return -1;
 	if (oci_process_identity(p, e) < 0)
 		return -1;
+
 	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return err_sys(e, errno, "set no_new_privs");
 	return oci_process_lookup(p, path, size, e);
@@ -170,8 +193,11 @@ void oci_init_main(const struct oci_init_ctx *c)
 	/* Blocks until `start` opens the fifo for reading. */
 	snprintf(fifo, sizeof(fifo), "/proc/self/fd/%d", c->fifo_fd);
 	fd = open(fifo, O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || write(fd, "0", 1) != 1)
+	if (fd < 0 || write(fd, "0", 1) != 1) {
+		dprintf(2, "tug: container init: signal start through the exec fifo: %s\n",
+			strerror(errno));
 		_exit(1);
+	}
 	close(fd);
 	close(c->fifo_fd);
 	if (oci_hooks_run(c->spec, OCI_HOOK_START_CONTAINER, c->state_json, &e) < 0 ||

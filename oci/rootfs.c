@@ -408,6 +408,18 @@ int oci_rootfs_mount(const struct oci_spec *s, const struct oci_rootfs_opts *o, 
 			goto out;
 	if (make_devices(rootfd, s, o, e) < 0)
 		goto out;
+	/* A cwd the image lacks is made, as runc does. */
+	if (s->process && s->process->cwd) {
+		char rel[PATH_MAX];
+		int fd;
+
+		if (rel_path(s->process->cwd, rel, sizeof(rel), e) < 0 ||
+		    (fd = oci_mkdir_beneath(rootfd, rel, 0755, e)) < 0) {
+			err_wrap(e, "process.cwd");
+			goto out;
+		}
+		close(fd);
+	}
 	if (s->lnx.rootfs_propagation & (MS_SHARED | MS_SLAVE | MS_PRIVATE | MS_UNBINDABLE)) {
 		/* The root's own propagation, once its submounts exist. */
 		char fp[FDPATH_MAX];
