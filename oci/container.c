@@ -110,6 +110,14 @@ static int make_state_dir(struct create *c, struct err *e)
 	return 0;
 }
 
+static bool has_ns(const struct oci_spec *s, int type)
+{
+	for (size_t i = 0; i < s->lnx.n_namespaces; i++)
+		if (s->lnx.namespaces[i].type == type)
+			return true;
+	return false;
+}
+
 /* New namespaces become clone flags; joined ones are entered before. */
 static int ns_flags(const struct oci_spec *s, bool *joins, struct err *e)
 {
@@ -122,17 +130,10 @@ static int ns_flags(const struct oci_spec *s, bool *joins, struct err *e)
 		else
 			flags |= s->lnx.namespaces[i].type;
 	}
-	if (!(flags & CLONE_NEWNS) && !*joins)
-		return err_set(e, "linux.namespaces: a mount namespace is required");
+	if (!has_ns(s, CLONE_NEWNS))
+		return err_set(e, "linux.namespaces: a mount namespace is required "
+			       "(without one the mounts would land on the host)");
 	return flags;
-}
-
-static bool has_ns(const struct oci_spec *s, int type)
-{
-	for (size_t i = 0; i < s->lnx.n_namespaces; i++)
-		if (s->lnx.namespaces[i].type == type)
-			return true;
-	return false;
 }
 
 /* A sysctl is set only when it belongs to a namespace of the container's own:
@@ -265,22 +266,36 @@ static const struct oci_device_rule default_rules[] = {
 };
 #define NDEFAULT_RULES (sizeof(default_rules) / sizeof(default_rules[0]))
 
+/* Limits go on before the init runs; device rules only once it has made
+ * its device nodes (SYNC_MOUNTED): a "deny all" first would stop mknod. */
 static int create_cgroup(struct create *c, struct err *e)
 {
 	const struct oci_resources *r = c->spec->lnx.resources;
-	struct oci_device_rule rules[256 + NDEFAULT_RULES];
-	struct oci_resources with_defaults;
+	struct oci_resources no_devices;
 
 	if (!r || !r->n_devices)
 		return oci_cgroup_create(c->cg, r, c->pid, e);
+	no_devices = *r;
+	no_devices.devices = NULL;
+	no_devices.n_devices = 0;
+	return oci_cgroup_create(c->cg, &no_devices, c->pid, e);
+}
+
+static int apply_device_rules(struct create *c, struct err *e)
+{
+	const struct oci_resources *r = c->spec->lnx.resources;
+	struct oci_device_rule rules[256 + NDEFAULT_RULES];
+	struct oci_resources devices = { 0 };
+
+	if (!r || !r->n_devices)
+		return 0;
 	if (r->n_devices > 256)
 		return err_set(e, "linux.resources.devices: more than 256 rules");
 	memcpy(rules, r->devices, r->n_devices * sizeof(*rules));
 	memcpy(rules + r->n_devices, default_rules, sizeof(default_rules));
-	with_defaults = *r;
-	with_defaults.devices = rules;
-	with_defaults.n_devices = r->n_devices + NDEFAULT_RULES;
-	return oci_cgroup_create(c->cg, &with_defaults, c->pid, e);
+	devices.devices = rules;
+	devices.n_devices = r->n_devices + NDEFAULT_RULES;
+	return oci_cgroup_update(c->cg, &devices, e);
 }
 
 static int setup_cgroup(struct create *c, struct err *e)
@@ -308,7 +323,8 @@ static int run_runtime_hooks(struct create *c, struct err *e)
 
 	if (!c->spec->hooks.n[OCI_HOOK_PRESTART] && !c->spec->hooks.n[OCI_HOOK_CREATE_RUNTIME])
 		return 0;
-	if (oci_hook_state(c->o->root, &c->st, "creating", &json, e) < 0)
+	/* "created", as crun says and runtime-tools checks (runc says "creating"). */
+	if (oci_hook_state(c->o->root, &c->st, "created", &json, e) < 0)
 		return -1;
 	r = oci_hooks_run(c->spec, OCI_HOOK_PRESTART, json, e) < 0 ||
 			    oci_hooks_run(c->spec, OCI_HOOK_CREATE_RUNTIME, json, e) < 0
@@ -334,7 +350,7 @@ static int converse(struct create *c, struct err *e)
 			return err_set(e, "%s", text);
 		if (type != SYNC_MOUNTED)
 			return err_set(e, "unexpected message from the container's init");
-		if (run_runtime_hooks(c, e) < 0)
+		if (apply_device_rules(c, e) < 0 || run_runtime_hooks(c, e) < 0)
 			return -1;
 		if (oci_sync_send(c->sync[0], SYNC_HOOKS_DONE, NULL, 0) < 0)
 			return err_sys(e, errno, "tell the container's init to go on");
@@ -346,7 +362,6 @@ static int record(struct create *c, struct err *e)
 	char text[32];
 	int n;
 
-	c->st.pid_start = oci_proc_start_time(c->pid);
 	if (oci_state_write(c->o->root, &c->st, e) < 0)
 		return -1;
 	if (!c->o->pid_file)
@@ -401,8 +416,7 @@ static int create(struct create *c, struct err *e)
 		.fifo_fd = c->fifo_fd, .console_fd = c->console_fd,
 		.preserve_fds = c->o->preserve_fds, .no_pivot = c->o->no_pivot,
 		.no_new_keyring = c->o->no_new_keyring,
-		.new_mount_ns = c->clone_flags & CLONE_NEWNS,
-		.new_uts_ns = c->clone_flags & CLONE_NEWUTS,
+		.own_uts_ns = has_ns(c->spec, CLONE_NEWUTS),
 		.new_user_ns = c->clone_flags & CLONE_NEWUSER,
 		.new_net_ns = c->clone_flags & CLONE_NEWNET,
 		.new_cgroup_ns = c->clone_flags & CLONE_NEWCGROUP,
@@ -416,6 +430,8 @@ static int create(struct create *c, struct err *e)
 	close(c->sync[1]);
 	c->sync[1] = -1;
 	c->st.pid = c->pid;
+	/* Now, while the init waits for us: read later it may be gone already. */
+	c->st.pid_start = oci_proc_start_time(c->pid);
 	if (c->clone_flags & CLONE_NEWUSER &&
 	    ((c->spec->lnx.n_uid_mappings &&
 	      write_map(c->pid, "uid_map", c->spec->lnx.uid_mappings,

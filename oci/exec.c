@@ -66,7 +66,7 @@ static int exec_prepare(const struct exec *x, char *path, size_t size, struct er
 		if (oci_console_setup(x->console_fd, p->console_height, p->console_width, e) < 0)
 			return -1;
 	}
-	if (oci_process_limits(p, e) < 0)
+	if (oci_process_limits(p, e) < 0 || oci_process_check_cwd(p, e) < 0)
 		return -1;
 	if (x->bpf.insns && !p->no_new_privileges && oci_seccomp_load(&x->bpf, e) < 0)
 		return -1;

@@ -99,8 +99,8 @@ static int set_names(const struct oci_init_ctx *c, struct err *e)
 	const struct oci_spec *s = c->spec;
 
 	if ((s->hostname && *s->hostname) || (s->domainname && *s->domainname)) {
-		if (!c->new_uts_ns)
-			return err_set(e, "hostname: needs a new uts namespace");
+		if (!c->own_uts_ns)
+			return err_set(e, "hostname: needs a uts namespace of the container's own");
 		if (s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0)
 			return err_sys(e, errno, "hostname: set \"%s\"", s->hostname);
 		if (s->domainname && setdomainname(s->domainname, strlen(s->domainname)) < 0)
@@ -126,13 +126,11 @@ static int build_root(const struct oci_init_ctx *c, struct err *e)
 				      .userns = c->new_user_ns, .mount_cgroup = mount_cgroup,
 				      .ctx = (void *)c };
 
-	if (!c->new_mount_ns)
-		return 0;
 	if (oci_rootfs_mount(c->spec, &ro, e) < 0 ||
 	    oci_sync_send(c->sync_fd, SYNC_MOUNTED, NULL, 0) < 0 ||
 	    sync_wait(c->sync_fd, SYNC_HOOKS_DONE, e) < 0 ||
 	    oci_hooks_run(c->spec, OCI_HOOK_CREATE_CONTAINER, c->state_json, e) < 0 ||
-	    oci_rootfs_pivot(&ro, e) < 0)
+	    oci_rootfs_pivot(c->spec, &ro, e) < 0)
 		return -1;
 	return 0;
 }
@@ -158,7 +156,7 @@ static int prepare(const struct oci_init_ctx *c, char *path, size_t size, struct
 	if (p->terminal &&
 	    oci_console_setup(c->console_fd, p->console_height, p->console_width, e) < 0)
 		return -1;
-	if (c->new_mount_ns && oci_rootfs_finish(c->spec, e) < 0)
+	if (oci_rootfs_finish(c->spec, e) < 0)
 		return -1;
 	if (c->spec->lnx.has_personality && personality(c->spec->lnx.personality) < 0)
 		return err_sys(e, errno, "linux.personality: set");
@@ -166,7 +164,7 @@ static int prepare(const struct oci_init_ctx *c, char *path, size_t size, struct
 	    syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 && errno != ENOSYS &&
 	    errno != EPERM && errno != EACCES)
 		return err_sys(e, errno, "join a new session keyring");
-	if (oci_process_limits(p, e) < 0)
+	if (oci_process_limits(p, e) < 0 || oci_process_check_cwd(p, e) < 0)
 		return -1;
 	/* Without no_new_privs, loading needs CAP_SYS_ADMIN: before the drop. */
 	if (c->seccomp && !p->no_new_privileges && oci_seccomp_load(c->seccomp, e) < 0)

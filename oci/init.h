@@ -25,7 +25,7 @@ struct oci_init_ctx {
 	int console_fd;       /* -1 or the console socket */
 	int preserve_fds;
 	bool no_pivot, no_new_keyring;
-	bool new_mount_ns, new_uts_ns, new_user_ns, new_net_ns;
+	bool own_uts_ns, new_user_ns, new_net_ns; /* own: new or joined by path */
 	bool new_cgroup_ns; /* unshared after the runtime moved us into the cgroup */
 	const struct oci_cgroup_layout *layout;
 	const struct oci_cgroup *cg;

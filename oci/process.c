@@ -82,10 +82,21 @@ static int switch_user(const struct oci_user *u, struct err *e)
 	return 0;
 }
 
-int oci_process_identity(const struct oci_process *p, struct err *e)
+int oci_process_check_cwd(const struct oci_process *p, struct err *e)
 {
 	char cwd[PATH_MAX];
 
+	/* A cwd that resolves outside the new root (through a leaked fd's
+	 * /proc/self/fd link, CVE-2024-21626) reads back as "(unreachable)". */
+	if (chdir(p->cwd) < 0)
+		return err_sys(e, errno, "process.cwd: chdir to %s", p->cwd);
+	if (!getcwd(cwd, sizeof(cwd)) || cwd[0] != '/')
+		return err_set(e, "process.cwd: %s is outside the container", p->cwd);
+	return 0;
+}
+
+int oci_process_identity(const struct oci_process *p, struct err *e)
+{
 	if (p->has_caps && oci_caps_apply_bounding(&p->caps, e) < 0)
 		return -1;
 	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
@@ -94,12 +105,9 @@ int oci_process_identity(const struct oci_process *p, struct err *e)
 		return -1;
 	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
 		return err_sys(e, errno, "reset keepcaps");
-	/* chdir as the user, inside the new root; a cwd that resolves outside
-	 * it (a leaked fd's /proc/self/fd link) shows as "(unreachable)". */
+	/* Again as the user: its permissions are the ones that count. */
 	if (chdir(p->cwd) < 0)
 		return err_sys(e, errno, "process.cwd: chdir to %s", p->cwd);
-	if (!getcwd(cwd, sizeof(cwd)) || cwd[0] != '/')
-		return err_set(e, "process.cwd: %s is outside the container", p->cwd);
 	if (p->has_caps && oci_caps_apply(&p->caps, e) < 0)
 		return -1;
 	if (p->user.umask.has)

@@ -13,7 +13,11 @@
  * privileges. */
 int oci_process_limits(const struct oci_process *p, struct err *e);
 
-/* Bounding set, user and groups, cwd, then the other capability sets. */
+/* chdir to the cwd and check that it is inside the root. Before seccomp is
+ * loaded (a profile may deny getcwd) and before the user switch. */
+int oci_process_check_cwd(const struct oci_process *p, struct err *e);
+
+/* Bounding set, user and groups, chdir, then the other capability sets. */
 int oci_process_identity(const struct oci_process *p, struct err *e);
 
 /* Find args[0] in the PATH of the process's env, like execvp; out gets the

@@ -391,11 +391,13 @@ out:
 
 int oci_rootfs_mount(const struct oci_spec *s, const struct oci_rootfs_opts *o, struct err *e)
 {
-	unsigned long prop = s->lnx.rootfs_propagation ? s->lnx.rootfs_propagation
-						       : MS_SLAVE | MS_REC;
+	/* Private when asked, else slave: nothing mounted from here on may reach
+	 * the host's mount table. Shared and unbindable would break the bind
+	 * and pivot_root below; they are applied after the pivot. */
+	unsigned long prop = s->lnx.rootfs_propagation & MS_PRIVATE ? MS_PRIVATE | MS_REC
+								    : MS_SLAVE | MS_REC;
 	int rootfd, r = -1;
 
-	/* Nothing mounted from here on may reach the host's mount table. */
 	if (mount(NULL, "/", NULL, prop, NULL) < 0)
 		return err_sys(e, errno, "set the propagation of /");
 	if (mount(o->rootfs, o->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
@@ -420,25 +422,21 @@ int oci_rootfs_mount(const struct oci_spec *s, const struct oci_rootfs_opts *o, 
 		}
 		close(fd);
 	}
-	if (s->lnx.rootfs_propagation & (MS_SHARED | MS_SLAVE | MS_PRIVATE | MS_UNBINDABLE)) {
-		/* The root's own propagation, once its submounts exist. */
-		char fp[FDPATH_MAX];
-
-		if (mount(NULL, fdpath(fp, rootfd), NULL, s->lnx.rootfs_propagation, NULL) < 0 &&
-		    errno != EINVAL) {
-			err_sys(e, errno, "set the propagation of the root");
-			goto out;
-		}
-	}
 	r = 0;
 out:
 	close(rootfd);
 	return r;
 }
 
-int oci_rootfs_pivot(const struct oci_rootfs_opts *o, struct err *e)
+int oci_rootfs_pivot(const struct oci_spec *s, const struct oci_rootfs_opts *o, struct err *e)
 {
-	return switch_root(o->rootfs, o->no_pivot, e);
+	if (switch_root(o->rootfs, o->no_pivot, e) < 0)
+		return -1;
+	/* The spec's propagation for the new root, now that it is the root. */
+	if (s->lnx.rootfs_propagation &&
+	    mount(NULL, "/", NULL, s->lnx.rootfs_propagation, NULL) < 0)
+		return err_sys(e, errno, "linux.rootfsPropagation: set it on /");
+	return 0;
 }
 
 /* /dev/null opened without following links and checked to be the real

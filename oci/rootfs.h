@@ -26,8 +26,9 @@ struct oci_rootfs_opts {
 int oci_rootfs_mount(const struct oci_spec *s, const struct oci_rootfs_opts *o,
 		     struct err *e);
 
-/* pivot_root into o->rootfs (MS_MOVE + chroot with no_pivot). */
-int oci_rootfs_pivot(const struct oci_rootfs_opts *o, struct err *e);
+/* pivot_root into o->rootfs (MS_MOVE + chroot with no_pivot), then give
+ * the new root the spec's rootfsPropagation. */
+int oci_rootfs_pivot(const struct oci_spec *s, const struct oci_rootfs_opts *o, struct err *e);
 
 /* After the switch: masked and read-only paths, then a read-only root. */
 int oci_rootfs_finish(const struct oci_spec *s, struct err *e);

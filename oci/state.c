@@ -173,7 +173,8 @@ unsigned long long oci_proc_start_time(pid_t pid)
 
 bool oci_state_alive(const struct oci_state *st)
 {
-	return st->pid > 0 && oci_proc_start_time(st->pid) == st->pid_start;
+	/* A start time of 0 was recorded for an init already gone. */
+	return st->pid > 0 && st->pid_start && oci_proc_start_time(st->pid) == st->pid_start;
 }
 
 enum oci_status oci_state_status(const char *root, const struct oci_state *st)
