@@ -210,7 +210,9 @@ int oci_container_delete(const char *root, const char *id, bool force, struct er
 	if (oci_state_read(root, id, &st, e) < 0)
 		return -1;
 	status = oci_state_status(root, &st);
-	if (status != OCI_STATUS_STOPPED && status != OCI_STATUS_CREATED && !force)
+	/* The spec: deleting what is not stopped is an error, "created"
+	 * included (runc kills a created one; --force does that here). */
+	if (status != OCI_STATUS_STOPPED && !force)
 		return err_set(e, "cannot delete container \"%s\" that is not stopped: %s", id,
 			       oci_status_name(status));
 	if (oci_container_cgroup(&st, &layout, &cg, e) < 0)
