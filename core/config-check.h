@@ -13,7 +13,8 @@
 #if (CFG_CGROUP_V1 || CFG_CGROUP_V2 || CFG_SECCOMP) && !CFG_RUNTIME
 #error "cgroup drivers and seccomp are parts of CONFIG_RUNTIME"
 #endif
-#if (CFG_GZIP || CFG_ZSTD || CFG_SNAPSHOT_OVERLAY || CFG_SNAPSHOT_COPY || CFG_SAVE_LOAD) && !CFG_IMAGES
+#if (CFG_GZIP || CFG_ZSTD || CFG_SNAPSHOT_OVERLAY || CFG_SNAPSHOT_COPY || CFG_SAVE_LOAD) &&        \
+	!CFG_IMAGES
 #error "layer formats, snapshotters and save/load are parts of CONFIG_IMAGES"
 #endif
 #if CFG_REGISTRY && !CFG_IMAGES
@@ -32,7 +33,7 @@
 #error "exactly one CONFIG_ARCH_* must be set"
 #endif
 
-#if (CFG_ARCH_X86_64 && !defined(__x86_64__)) || (CFG_ARCH_AARCH64 && !defined(__aarch64__)) || \
+#if (CFG_ARCH_X86_64 && !defined(__x86_64__)) || (CFG_ARCH_AARCH64 && !defined(__aarch64__)) ||    \
 	(CFG_ARCH_ARMV7 && !defined(__arm__))
 #error "the configured CONFIG_ARCH_* is not the CPU this compiler targets"
 #endif

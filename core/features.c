@@ -16,8 +16,8 @@ struct feature {
 	const char *summary;
 };
 
-#define FEATURE_ROW(name, on, summary) { name, on, summary },
-static const struct feature features[] = { CFG_FEATURES(FEATURE_ROW) };
+#define FEATURE_ROW(name, on, summary) {name, on, summary},
+static const struct feature features[] = {CFG_FEATURES(FEATURE_ROW)};
 
 static void print_libraries(void)
 {
@@ -42,7 +42,10 @@ int tug_features_main(int argc, char **argv)
 		return TUG_EXIT_OK;
 	}
 	printf("tug %s (%s) for %s, board %s\nfeatures:\n", TUG_VERSION, TUG_GIT_REV,
-	       CFG_ARCH_X86_64 ? "x86_64" : CFG_ARCH_AARCH64 ? "aarch64" : "armv7", CFG_BOARD);
+	       CFG_ARCH_X86_64    ? "x86_64"
+	       : CFG_ARCH_AARCH64 ? "aarch64"
+				  : "armv7",
+	       CFG_BOARD);
 	for (size_t i = 0; i < sizeof(features) / sizeof(features[0]); i++)
 		printf("  %c%-17s %s\n", features[i].on ? '+' : '-', features[i].name,
 		       features[i].summary);

@@ -77,9 +77,8 @@ static int mount_hier(int rootfd, const char *dest, int tmpfd, const struct oci_
 	return r < 0 ? -1 : 0;
 }
 
-int oci_cgroup_mount(const struct oci_cgroup *cg, const struct oci_cgroup_layout *l,
-		     int rootfd, const char *dest, unsigned long flags, bool cgroupns,
-		     struct err *e)
+int oci_cgroup_mount(const struct oci_cgroup *cg, const struct oci_cgroup_layout *l, int rootfd,
+		     const char *dest, unsigned long flags, bool cgroupns, struct err *e)
 {
 	char fp[32];
 	int fd, tmpfd, r = 0;

@@ -16,7 +16,7 @@
 
 int oci_console_connect(const char *path, struct err *e)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	int fd;
 
 	if (strlen(path) >= sizeof(sa.sun_path))
@@ -36,10 +36,12 @@ int oci_console_connect(const char *path, struct err *e)
 
 int oci_send_fd(int sockfd, const char *name, int fd, struct err *e)
 {
-	char ctl[CMSG_SPACE(sizeof(int))] = { 0 };
-	struct iovec iov = { (void *)name, strlen(name) };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
-			      .msg_controllen = sizeof(ctl) };
+	char ctl[CMSG_SPACE(sizeof(int))] = {0};
+	struct iovec iov = {(void *)name, strlen(name)};
+	struct msghdr msg = {.msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = ctl,
+			     .msg_controllen = sizeof(ctl)};
 	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
 
 	c->cmsg_level = SOL_SOCKET;
@@ -54,9 +56,11 @@ int oci_send_fd(int sockfd, const char *name, int fd, struct err *e)
 int oci_recv_fd(int sockfd, char *name, size_t namesize, struct err *e)
 {
 	char ctl[CMSG_SPACE(sizeof(int))], buf[4096];
-	struct iovec iov = { buf, sizeof(buf) - 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
-			      .msg_controllen = sizeof(ctl) };
+	struct iovec iov = {buf, sizeof(buf) - 1};
+	struct msghdr msg = {.msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = ctl,
+			     .msg_controllen = sizeof(ctl)};
 	struct cmsghdr *c;
 	ssize_t n = recvmsg(sockfd, &msg, MSG_CMSG_CLOEXEC);
 	int fd;
@@ -104,8 +108,8 @@ int oci_console_setup(int sockfd, unsigned rows, unsigned cols, struct err *e)
 	if (master < 0)
 		return -1;
 	if (rows && cols) {
-		struct winsize ws = { .ws_row = (unsigned short)rows,
-				      .ws_col = (unsigned short)cols };
+		struct winsize ws = {.ws_row = (unsigned short)rows,
+				     .ws_col = (unsigned short)cols};
 		ioctl(slave, TIOCSWINSZ, &ws);
 	}
 	if (oci_send_fd(sockfd, name, master, e) < 0)

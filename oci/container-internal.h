@@ -21,7 +21,7 @@ int oci_container_cgroup(const struct oci_state *st, struct oci_cgroup_layout *l
 			 struct oci_cgroup **cg, struct err *e);
 
 /* The state JSON for hooks and `state`, with status forced to status. */
-int oci_hook_state(const char *root, const struct oci_state *st, const char *status,
-		   char **out, struct err *e);
+int oci_hook_state(const char *root, const struct oci_state *st, const char *status, char **out,
+		   struct err *e);
 
 #endif

@@ -53,15 +53,16 @@ int oci_sync_recv_pid(int fd, pid_t *pid, struct err *e)
 	return 0;
 }
 
-int oci_hook_state(const char *root, const struct oci_state *st, const char *status,
-		   char **out, struct err *e)
+int oci_hook_state(const char *root, const struct oci_state *st, const char *status, char **out,
+		   struct err *e)
 {
 	cJSON *o = NULL;
 	char *text = NULL;
 	size_t len;
 	int r = -1;
 
-	if (oci_state_json(root, st, false, &text, e) < 0 || json_parse(text, strlen(text), &o, e) < 0)
+	if (oci_state_json(root, st, false, &text, e) < 0 ||
+	    json_parse(text, strlen(text), &o, e) < 0)
 		goto out;
 	cJSON_ReplaceItemInObject(o, "status", cJSON_CreateString(status));
 	cJSON_ReplaceItemInObject(o, "pid", cJSON_CreateNumber(st->pid));
@@ -104,7 +105,7 @@ static int wait_fifo(const char *fifo, const struct oci_state *st, struct err *e
 	if (fd < 0)
 		return err_sys(e, errno, "open %s", fifo);
 	for (;;) {
-		struct pollfd p = { fd, POLLIN, 0 };
+		struct pollfd p = {fd, POLLIN, 0};
 		int n = poll(&p, 1, 100);
 
 		if (n > 0 && read(fd, &c, 1) == 1)
@@ -175,7 +176,7 @@ int oci_container_kill(const char *root, const char *id, int sig, bool all, stru
 
 static bool wait_gone(const struct oci_state *st, int ms)
 {
-	struct timespec nap = { 0, 5 * 1000 * 1000 };
+	struct timespec nap = {0, 5 * 1000 * 1000};
 
 	for (int waited = 0; waited < ms; waited += 5) {
 		if (!oci_state_alive(st))
@@ -187,7 +188,7 @@ static bool wait_gone(const struct oci_state *st, int ms)
 
 static void remove_state(const char *root, const char *id)
 {
-	static const char *const files[] = { "exec.fifo", "config.json", "state.json" };
+	static const char *const files[] = {"exec.fifo", "config.json", "state.json"};
 	char path[PATH_MAX + 16];
 
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
@@ -245,9 +246,9 @@ fail:
 	return -1;
 }
 
-static int with_cgroup(const char *root, const char *id, int (*op)(struct oci_cgroup *, void *,
-								 struct err *),
-		       void *arg, struct oci_state *st, struct err *e)
+static int with_cgroup(const char *root, const char *id,
+		       int (*op)(struct oci_cgroup *, void *, struct err *), void *arg,
+		       struct oci_state *st, struct err *e)
 {
 	struct oci_cgroup_layout layout;
 	struct oci_cgroup *cg;
@@ -279,8 +280,8 @@ static int set_paused(const char *root, const char *id, bool pause, struct err *
 		return -1;
 	now = oci_state_status(root, &st);
 	if (now != want)
-		return err_set(e, "cannot %s container \"%s\": it is %s", pause ? "pause" : "resume",
-			       id, oci_status_name(now));
+		return err_set(e, "cannot %s container \"%s\": it is %s",
+			       pause ? "pause" : "resume", id, oci_status_name(now));
 	if (with_cgroup(root, id, op_freeze, &pause, &st, e) < 0)
 		return -1;
 	st.paused = pause;
@@ -322,11 +323,10 @@ static int op_pids(struct oci_cgroup *cg, void *arg, struct err *e)
 	return oci_cgroup_pids(cg, a->pids, a->n, e);
 }
 
-int oci_container_pids(const char *root, const char *id, pid_t **pids, size_t *n,
-		       struct err *e)
+int oci_container_pids(const char *root, const char *id, pid_t **pids, size_t *n, struct err *e)
 {
 	struct oci_state st;
-	struct pids_arg a = { pids, n };
+	struct pids_arg a = {pids, n};
 
 	return with_cgroup(root, id, op_pids, &a, &st, e);
 }

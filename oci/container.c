@@ -74,7 +74,8 @@ static int load_bundle(struct create *c, struct err *e)
 		return err_set(e, "%s: process: missing", path);
 	if (!s->root.path)
 		return err_set(e, "%s: root.path: missing", path);
-	if ((size_t)snprintf(rootfs, sizeof(rootfs), "%s%s%s", s->root.path[0] == '/' ? "" : c->o->bundle,
+	if ((size_t)snprintf(rootfs, sizeof(rootfs), "%s%s%s",
+			     s->root.path[0] == '/' ? "" : c->o->bundle,
 			     s->root.path[0] == '/' ? "" : "/", s->root.path) >= sizeof(rootfs))
 		return err_sys(e, ENAMETOOLONG, "root.path");
 	if (!realpath(rootfs, c->rootfs))
@@ -132,7 +133,7 @@ static int ns_flags(const struct oci_spec *s, bool *joins, struct err *e)
 	}
 	if (!has_ns(s, CLONE_NEWNS))
 		return err_set(e, "linux.namespaces: a mount namespace is required "
-			       "(without one the mounts would land on the host)");
+				  "(without one the mounts would land on the host)");
 	return flags;
 }
 
@@ -140,9 +141,9 @@ static int ns_flags(const struct oci_spec *s, bool *joins, struct err *e)
  * anything else would change the whole host (runc's rule). */
 static int check_sysctls(const struct oci_spec *s, struct err *e)
 {
-	static const char *const ipc[] = { "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",
-					   "kernel.sem", "kernel.shmall", "kernel.shmmax",
-					   "kernel.shmmni", "kernel.shm_rmid_forced" };
+	static const char *const ipc[] = {"kernel.msgmax", "kernel.msgmnb",         "kernel.msgmni",
+					  "kernel.sem",    "kernel.shmall",         "kernel.shmmax",
+					  "kernel.shmmni", "kernel.shm_rmid_forced"};
 
 	for (size_t i = 0; i < s->lnx.n_sysctl; i++) {
 		const char *k = s->lnx.sysctl[i].key;
@@ -158,11 +159,15 @@ static int check_sysctls(const struct oci_spec *s, struct err *e)
 		else if (!strcmp(k, "kernel.hostname") || !strcmp(k, "kernel.domainname"))
 			ns = CLONE_NEWUTS;
 		if (!ns)
-			return err_set(e, "linux.sysctl: \"%s\" is not namespaced; it would "
-				       "change the host", k);
+			return err_set(e,
+				       "linux.sysctl: \"%s\" is not namespaced; it would "
+				       "change the host",
+				       k);
 		if (!has_ns(s, ns))
-			return err_set(e, "linux.sysctl: \"%s\" needs a %s namespace of the "
-				       "container's own", k, oci_ns_spec_name(ns));
+			return err_set(e,
+				       "linux.sysctl: \"%s\" needs a %s namespace of the "
+				       "container's own",
+				       k, oci_ns_spec_name(ns));
 	}
 	return 0;
 }
@@ -214,7 +219,7 @@ static int spawn(struct create *c, const struct oci_init_ctx *ic, bool joins, st
 	if (mid < 0)
 		return err_sys(e, errno, "fork");
 	if (mid == 0) {
-		struct err ce = { 0 };
+		struct err ce = {0};
 
 		if (join_namespaces(c->spec, &ce) < 0) {
 			oci_sync_send(c->sync[1], SYNC_ERROR, ce.msg, strlen(ce.msg));
@@ -260,9 +265,9 @@ static int write_map(pid_t pid, const char *file, const struct oci_idmap *m, siz
  * spec's own rules so that a "deny all" first still leaves them usable, as
  * runc does; with the pty slaves (136:any) and /dev/ptmx for terminals. */
 static const struct oci_device_rule default_rules[] = {
-	{ true, 'c', 1, 3, "rwm" },   { true, 'c', 1, 5, "rwm" }, { true, 'c', 1, 7, "rwm" },
-	{ true, 'c', 1, 8, "rwm" },   { true, 'c', 1, 9, "rwm" }, { true, 'c', 5, 0, "rwm" },
-	{ true, 'c', 136, -1, "rwm" }, { true, 'c', 5, 2, "rwm" },
+	{true, 'c', 1, 3, "rwm"},    {true, 'c', 1, 5, "rwm"}, {true, 'c', 1, 7, "rwm"},
+	{true, 'c', 1, 8, "rwm"},    {true, 'c', 1, 9, "rwm"}, {true, 'c', 5, 0, "rwm"},
+	{true, 'c', 136, -1, "rwm"}, {true, 'c', 5, 2, "rwm"},
 };
 #define NDEFAULT_RULES (sizeof(default_rules) / sizeof(default_rules[0]))
 
@@ -285,7 +290,7 @@ static int apply_device_rules(struct create *c, struct err *e)
 {
 	const struct oci_resources *r = c->spec->lnx.resources;
 	struct oci_device_rule rules[256 + NDEFAULT_RULES];
-	struct oci_resources devices = { 0 };
+	struct oci_resources devices = {0};
 
 	if (!r || !r->n_devices)
 		return 0;
@@ -412,16 +417,22 @@ static int create(struct create *c, struct err *e)
 	if (oci_hook_state(c->o->root, &c->st, "creating", &hook_json, e) < 0)
 		return -1;
 	struct oci_init_ctx ic = {
-		.spec = c->spec, .rootfs = c->rootfs, .sync_fd = c->sync[1],
-		.fifo_fd = c->fifo_fd, .console_fd = c->console_fd,
-		.preserve_fds = c->o->preserve_fds, .no_pivot = c->o->no_pivot,
+		.spec = c->spec,
+		.rootfs = c->rootfs,
+		.sync_fd = c->sync[1],
+		.fifo_fd = c->fifo_fd,
+		.console_fd = c->console_fd,
+		.preserve_fds = c->o->preserve_fds,
+		.no_pivot = c->o->no_pivot,
 		.no_new_keyring = c->o->no_new_keyring,
 		.own_uts_ns = has_ns(c->spec, CLONE_NEWUTS),
 		.new_user_ns = c->clone_flags & CLONE_NEWUSER,
 		.new_net_ns = c->clone_flags & CLONE_NEWNET,
 		.new_cgroup_ns = c->clone_flags & CLONE_NEWCGROUP,
-		.layout = &c->layout, .cg = c->cg,
-		.seccomp = c->bpf.insns ? &c->bpf : NULL, .state_json = hook_json,
+		.layout = &c->layout,
+		.cg = c->cg,
+		.seccomp = c->bpf.insns ? &c->bpf : NULL,
+		.state_json = hook_json,
 	};
 	/* The cgroup namespace is unshared by the init once it is in its cgroup. */
 	c->clone_flags &= ~CLONE_NEWCGROUP;
@@ -433,12 +444,10 @@ static int create(struct create *c, struct err *e)
 	/* Now, while the init waits for us: read later it may be gone already. */
 	c->st.pid_start = oci_proc_start_time(c->pid);
 	if (c->clone_flags & CLONE_NEWUSER &&
-	    ((c->spec->lnx.n_uid_mappings &&
-	      write_map(c->pid, "uid_map", c->spec->lnx.uid_mappings,
-			c->spec->lnx.n_uid_mappings, e) < 0) ||
-	     (c->spec->lnx.n_gid_mappings &&
-	      write_map(c->pid, "gid_map", c->spec->lnx.gid_mappings,
-			c->spec->lnx.n_gid_mappings, e) < 0)))
+	    ((c->spec->lnx.n_uid_mappings && write_map(c->pid, "uid_map", c->spec->lnx.uid_mappings,
+						       c->spec->lnx.n_uid_mappings, e) < 0) ||
+	     (c->spec->lnx.n_gid_mappings && write_map(c->pid, "gid_map", c->spec->lnx.gid_mappings,
+						       c->spec->lnx.n_gid_mappings, e) < 0)))
 		goto out;
 	if (setup_cgroup(c, e) < 0 || converse(c, e) < 0 || record(c, e) < 0)
 		goto out;
@@ -472,7 +481,7 @@ static void undo(struct create *c)
 
 int oci_container_create(const struct oci_create_opts *o, pid_t *pid, struct err *e)
 {
-	struct create c = { .o = o, .sync = { -1, -1 }, .fifo_fd = -1, .console_fd = -1 };
+	struct create c = {.o = o, .sync = {-1, -1}, .fifo_fd = -1, .console_fd = -1};
 	int r = create(&c, e);
 
 	if (r < 0)

@@ -10,14 +10,14 @@
 #include "oci/spec.h"
 
 struct oci_create_opts {
-	const char *root;           /* state root, e.g. /run/tug-runtime */
+	const char *root; /* state root, e.g. /run/tug-runtime */
 	const char *id;
-	const char *bundle;         /* absolute path of the bundle */
-	const char *pid_file;       /* NULL: none */
+	const char *bundle; /* absolute path of the bundle */
+	const char *pid_file; /* NULL: none */
 	const char *console_socket; /* NULL: none */
 	bool no_pivot;
 	bool no_new_keyring;
-	int preserve_fds;           /* fds 3 .. 3+n-1 are passed to the container */
+	int preserve_fds; /* fds 3 .. 3+n-1 are passed to the container */
 };
 
 /* Create the container and leave its init waiting for start; *pid gets the
@@ -42,8 +42,7 @@ int oci_container_update(const char *root, const char *id, const struct oci_reso
 			 struct err *e);
 
 /* The pids in the container's cgroup; *pids is malloc'd. */
-int oci_container_pids(const char *root, const char *id, pid_t **pids, size_t *n,
-		       struct err *e);
+int oci_container_pids(const char *root, const char *id, pid_t **pids, size_t *n, struct err *e);
 
 struct oci_exec_opts {
 	const char *root, *id;

@@ -83,7 +83,7 @@ static int exec_prepare(const struct exec *x, char *path, size_t size, struct er
 
 static __attribute__((noreturn)) void exec_child(const struct exec *x)
 {
-	struct err e = { 0 };
+	struct err e = {0};
 	char path[PATH_MAX];
 
 	if (exec_prepare(x, path, sizeof(path), &e) == 0)
@@ -103,7 +103,7 @@ static int spawn(struct exec *x, struct err *e)
 	if (mid < 0)
 		return err_sys(e, errno, "fork");
 	if (mid == 0) {
-		struct err ce = { 0 };
+		struct err ce = {0};
 		pid_t pid;
 
 		close(x->sync[0]);
@@ -193,7 +193,7 @@ static int run(struct exec *x, int *status, struct err *e)
 
 int oci_container_exec(const struct oci_exec_opts *o, int *status, struct err *e)
 {
-	struct exec x = { .o = o, .sync = { -1, -1 }, .console_fd = -1 };
+	struct exec x = {.o = o, .sync = {-1, -1}, .console_fd = -1};
 	int r = run(&x, status, e);
 
 	if (r < 0 && x.pid > 0) {

@@ -13,15 +13,15 @@
 
 const char *oci_hook_kind_name(enum oci_hook_kind kind)
 {
-	static const char *const names[] = { "prestart",	"createRuntime", "createContainer",
-					     "startContainer", "poststart",	 "poststop" };
+	static const char *const names[] = {"prestart",       "createRuntime", "createContainer",
+					    "startContainer", "poststart",     "poststop"};
 	return names[kind];
 }
 
 static void hook_child(const struct oci_hook *h, int in)
 {
-	static char *const empty[] = { NULL };
-	const char *argv0[] = { h->path, NULL };
+	static char *const empty[] = {NULL};
+	const char *argv0[] = {h->path, NULL};
 
 	if (dup2(in, 0) < 0)
 		_exit(127);
@@ -33,7 +33,7 @@ static void hook_child(const struct oci_hook *h, int in)
 /* waitpid with a deadline in milliseconds (< 0: none); 0 when it ended. */
 static int wait_deadline(pid_t pid, int *status, long ms)
 {
-	struct timespec nap = { 0, 2 * 1000 * 1000 };
+	struct timespec nap = {0, 2 * 1000 * 1000};
 
 	for (long waited = 0;; waited += 2) {
 		pid_t r = waitpid(pid, status, ms < 0 ? 0 : WNOHANG);
@@ -67,7 +67,7 @@ static int run_one(const struct oci_hook *h, const char *kind, size_t i, const c
 		hook_child(h, pipefd[0]);
 	close(pipefd[0]);
 	/* A hook that does not read its stdin is fine: EPIPE, not SIGPIPE. */
-	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+	struct sigaction ign = {.sa_handler = SIG_IGN}, old;
 	sigaction(SIGPIPE, &ign, &old);
 	file_write_full(pipefd[1], state, strlen(state), NULL);
 	close(pipefd[1]);
@@ -96,7 +96,8 @@ int oci_hooks_run(const struct oci_spec *s, enum oci_hook_kind kind, const char 
 		  struct err *e)
 {
 	for (size_t i = 0; i < s->hooks.n[kind]; i++)
-		if (run_one(&s->hooks.list[kind][i], oci_hook_kind_name(kind), i, state_json, e) < 0)
+		if (run_one(&s->hooks.list[kind][i], oci_hook_kind_name(kind), i, state_json, e) <
+		    0)
 			return -1;
 	return 0;
 }

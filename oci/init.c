@@ -80,7 +80,7 @@ static int write_sysctl(const char *key, const char *value, struct err *e)
  * without a network (docker --network none) expect it to work. */
 static int loopback_up(struct err *e)
 {
-	struct ifreq ifr = { .ifr_name = "lo" };
+	struct ifreq ifr = {.ifr_name = "lo"};
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), r = 0;
 
 	if (fd < 0)
@@ -122,9 +122,11 @@ static int mount_cgroup(void *ctx, int rootfd, const char *rel, const struct oci
 
 static int build_root(const struct oci_init_ctx *c, struct err *e)
 {
-	struct oci_rootfs_opts ro = { .rootfs = c->rootfs, .no_pivot = c->no_pivot,
-				      .userns = c->new_user_ns, .mount_cgroup = mount_cgroup,
-				      .ctx = (void *)c };
+	struct oci_rootfs_opts ro = {.rootfs = c->rootfs,
+				     .no_pivot = c->no_pivot,
+				     .userns = c->new_user_ns,
+				     .mount_cgroup = mount_cgroup,
+				     .ctx = (void *)c};
 
 	if (oci_rootfs_mount(c->spec, &ro, e) < 0 ||
 	    oci_sync_send(c->sync_fd, SYNC_MOUNTED, NULL, 0) < 0 ||
@@ -160,9 +162,8 @@ static int prepare(const struct oci_init_ctx *c, char *path, size_t size, struct
 		return -1;
 	if (c->spec->lnx.has_personality && personality(c->spec->lnx.personality) < 0)
 		return err_sys(e, errno, "linux.personality: set");
-	if (!c->no_new_keyring &&
-	    syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 && errno != ENOSYS &&
-	    errno != EPERM && errno != EACCES)
+	if (!c->no_new_keyring && syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 &&
+	    errno != ENOSYS && errno != EPERM && errno != EACCES)
 		return err_sys(e, errno, "join a new session keyring");
 	if (oci_process_limits(p, e) < 0 || oci_process_check_cwd(p, e) < 0)
 		return -1;
@@ -179,7 +180,7 @@ static int prepare(const struct oci_init_ctx *c, char *path, size_t size, struct
 
 void oci_init_main(const struct oci_init_ctx *c)
 {
-	struct err e = { 0 };
+	struct err e = {0};
 	char path[4096], fifo[32];
 	int fd;
 

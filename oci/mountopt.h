@@ -7,7 +7,7 @@
 #include <stddef.h>
 
 struct oci_mountopts {
-	unsigned long flags;       /* MS_* to set */
+	unsigned long flags; /* MS_* to set */
 	unsigned long clear_flags; /* MS_* turned off by "rw", "suid", "dev", ... */
 	unsigned long propagation; /* MS_SHARED/MS_SLAVE/MS_PRIVATE/MS_UNBINDABLE [|MS_REC] */
 	unsigned long rec_set, rec_clear; /* "rro", "rnosuid": MOUNT_ATTR_* for mount_setattr */

@@ -10,10 +10,10 @@ static const struct {
 	const char *spec, *proc;
 	int type;
 } ns_table[] = {
-	{ "pid", "pid", CLONE_NEWPID },	     { "network", "net", CLONE_NEWNET },
-	{ "mount", "mnt", CLONE_NEWNS },     { "ipc", "ipc", CLONE_NEWIPC },
-	{ "uts", "uts", CLONE_NEWUTS },	     { "user", "user", CLONE_NEWUSER },
-	{ "cgroup", "cgroup", CLONE_NEWCGROUP }, { "time", "time", CLONE_NEWTIME },
+	{"pid", "pid", CLONE_NEWPID},          {"network", "net", CLONE_NEWNET},
+	{"mount", "mnt", CLONE_NEWNS},         {"ipc", "ipc", CLONE_NEWIPC},
+	{"uts", "uts", CLONE_NEWUTS},          {"user", "user", CLONE_NEWUSER},
+	{"cgroup", "cgroup", CLONE_NEWCGROUP}, {"time", "time", CLONE_NEWTIME},
 };
 #define NNS (sizeof(ns_table) / sizeof(ns_table[0]))
 
@@ -64,7 +64,8 @@ int oci_ns_join_all(const char *const *paths, const int *types, size_t n, struct
 	}
 	for (int pass = 0; r == 0 && pass < 2; pass++)
 		for (i = 0; r == 0 && i < n; i++)
-			if ((types[i] == CLONE_NEWUSER) == (pass == 0) && setns(fds[i], types[i]) < 0)
+			if ((types[i] == CLONE_NEWUSER) == (pass == 0) &&
+			    setns(fds[i], types[i]) < 0)
 				r = err_sys(e, errno, "join %s namespace %s",
 					    oci_ns_spec_name(types[i]), paths[i]);
 	for (i = 0; i < opened; i++)

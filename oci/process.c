@@ -31,9 +31,14 @@ struct sched_attr_v1 {
 
 static int set_scheduler(const struct oci_process *p, struct err *e)
 {
-	struct sched_attr_v1 a = { sizeof(a),	       (uint32_t)p->sched_policy, p->sched_flags,
-				   p->sched_nice,      (uint32_t)p->sched_priority,
-				   p->sched_runtime,   p->sched_deadline,	  p->sched_period };
+	struct sched_attr_v1 a = {sizeof(a),
+				  (uint32_t)p->sched_policy,
+				  p->sched_flags,
+				  p->sched_nice,
+				  (uint32_t)p->sched_priority,
+				  p->sched_runtime,
+				  p->sched_deadline,
+				  p->sched_period};
 
 	if (syscall(SYS_sched_setattr, 0, &a, 0) < 0)
 		return err_sys(e, errno, "process.scheduler: set policy %d", p->sched_policy);
@@ -43,7 +48,7 @@ static int set_scheduler(const struct oci_process *p, struct err *e)
 int oci_process_limits(const struct oci_process *p, struct err *e)
 {
 	for (size_t i = 0; i < p->n_rlimits; i++) {
-		struct rlimit rl = { p->rlimits[i].soft, p->rlimits[i].hard };
+		struct rlimit rl = {p->rlimits[i].soft, p->rlimits[i].hard};
 
 		if (setrlimit(p->rlimits[i].resource, &rl) < 0)
 			return err_sys(e, errno, "process.rlimits[%zu]: set", i);
@@ -62,9 +67,8 @@ int oci_process_limits(const struct oci_process *p, struct err *e)
 		}
 		close(fd);
 	}
-	if (p->has_io_priority &&
-	    syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0,
-		    (p->io_priority_class << 13) | p->io_priority) < 0)
+	if (p->has_io_priority && syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0,
+					  (p->io_priority_class << 13) | p->io_priority) < 0)
 		return err_sys(e, errno, "process.ioPriority: set");
 	if (p->has_scheduler && set_scheduler(p, e) < 0)
 		return -1;
@@ -155,10 +159,9 @@ int oci_process_lookup(const struct oci_process *p, char *out, size_t size, stru
 	return -1;
 }
 
-int oci_process_exec(const struct oci_process *p, const char *path, int preserve_fds,
-		     struct err *e)
+int oci_process_exec(const struct oci_process *p, const char *path, int preserve_fds, struct err *e)
 {
-	static const char *const noenv[] = { NULL };
+	static const char *const noenv[] = {NULL};
 
 	/* Nothing of the runtime's may reach the container (CVE-2024-21626). */
 	if (syscall(SYS_close_range, 3 + preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {

@@ -57,7 +57,8 @@ int oci_mkdir_beneath(int rootfd, const char *relpath, mode_t mode, struct err *
 			continue;
 		memcpy(prefix, relpath, i);
 		prefix[i] = '\0';
-		if (i == 0 || prefix[i - 1] == '/' || strcmp(prefix + (i > 1 ? i - 2 : 0), "/.") == 0)
+		if (i == 0 || prefix[i - 1] == '/' ||
+		    strcmp(prefix + (i > 1 ? i - 2 : 0), "/.") == 0)
 			continue;
 		fd = path_open_beneath(rootfd, prefix, O_PATH | O_DIRECTORY, 0, NULL);
 		if (fd < 0 && errno == ENOENT) {
@@ -103,7 +104,8 @@ static int open_target(int rootfd, const char *dest, bool file, struct err *e)
 		*slash = '/';
 	const char *base = slash ? slash + 1 : rel;
 	if (file) {
-		fd = openat(dirfd, base, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+		fd = openat(dirfd, base, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC,
+			    0644);
 		if (fd >= 0)
 			close(fd);
 	} else if (mkdirat(dirfd, base, 0755) < 0 && errno != EEXIST) {
@@ -156,12 +158,12 @@ static int set_recursive_attrs(int fd, const struct oci_mount *m, struct err *e)
 {
 	struct {
 		uint64_t set, clear, propagation, userns;
-	} attr = { m->rec_set, m->rec_clear, 0, 0 };
+	} attr = {m->rec_set, m->rec_clear, 0, 0};
 
 	if (!m->rec_set && !m->rec_clear)
 		return 0;
-	if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr,
-		    sizeof(attr)) < 0)
+	if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) <
+	    0)
 		return err_sys(e, errno, "set recursive mount options on %s", m->destination);
 	return 0;
 }
@@ -223,8 +225,8 @@ static int do_mount(int rootfd, const struct oci_mount *m, const struct oci_root
 	} else {
 		const char *type = m->type && strcmp(m->type, "cgroup") == 0 ? "cgroup2" : m->type;
 
-		r = mount(m->source ? m->source : type, fp, type, m->flags & ~(unsigned long)MS_REMOUNT,
-			  *m->data ? m->data : NULL);
+		r = mount(m->source ? m->source : type, fp, type,
+			  m->flags & ~(unsigned long)MS_REMOUNT, *m->data ? m->data : NULL);
 		if (r < 0)
 			err_sys(e, errno, "mount %s on %s", type ? type : "(no type)",
 				m->destination);
@@ -234,12 +236,12 @@ static int do_mount(int rootfd, const struct oci_mount *m, const struct oci_root
 }
 
 static const struct oci_device default_devices[] = {
-	{ 'c', "/dev/null", 1, 3, { true, 0666 }, { true, 0 }, { true, 0 } },
-	{ 'c', "/dev/zero", 1, 5, { true, 0666 }, { true, 0 }, { true, 0 } },
-	{ 'c', "/dev/full", 1, 7, { true, 0666 }, { true, 0 }, { true, 0 } },
-	{ 'c', "/dev/random", 1, 8, { true, 0666 }, { true, 0 }, { true, 0 } },
-	{ 'c', "/dev/urandom", 1, 9, { true, 0666 }, { true, 0 }, { true, 0 } },
-	{ 'c', "/dev/tty", 5, 0, { true, 0666 }, { true, 0 }, { true, 0 } },
+	{'c', "/dev/null", 1, 3, {true, 0666}, {true, 0}, {true, 0}},
+	{'c', "/dev/zero", 1, 5, {true, 0666}, {true, 0}, {true, 0}},
+	{'c', "/dev/full", 1, 7, {true, 0666}, {true, 0}, {true, 0}},
+	{'c', "/dev/random", 1, 8, {true, 0666}, {true, 0}, {true, 0}},
+	{'c', "/dev/urandom", 1, 9, {true, 0666}, {true, 0}, {true, 0}},
+	{'c', "/dev/tty", 5, 0, {true, 0666}, {true, 0}, {true, 0}},
 };
 
 /* A device node inside the root: mknod where allowed, else (user namespace)
@@ -268,8 +270,9 @@ static int make_device(int rootfd, const struct oci_device *d, bool userns, stru
 	}
 	if (!userns && mknodat(dirfd, base, type | mode, makedev(d->major, d->minor)) == 0) {
 		fd = openat(dirfd, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0 || fchownat(fd, "", d->uid.has ? (uid_t)d->uid.v : 0,
-				       d->gid.has ? (gid_t)d->gid.v : 0, AT_EMPTY_PATH) < 0 ||
+		if (fd < 0 ||
+		    fchownat(fd, "", d->uid.has ? (uid_t)d->uid.v : 0,
+			     d->gid.has ? (gid_t)d->gid.v : 0, AT_EMPTY_PATH) < 0 ||
 		    fchmodat(dirfd, base, mode, 0) < 0) {
 			err_sys(e, errno, "device %s: set owner and mode", d->path);
 			if (fd >= 0)
@@ -300,9 +303,9 @@ static int make_device(int rootfd, const struct oci_device *d, bool userns, stru
 static int make_dev_links(int rootfd, struct err *e)
 {
 	static const char *const links[][2] = {
-		{ "/proc/self/fd", "dev/fd" },	   { "/proc/self/fd/0", "dev/stdin" },
-		{ "/proc/self/fd/1", "dev/stdout" }, { "/proc/self/fd/2", "dev/stderr" },
-		{ "pts/ptmx", "dev/ptmx" },
+		{"/proc/self/fd", "dev/fd"},       {"/proc/self/fd/0", "dev/stdin"},
+		{"/proc/self/fd/1", "dev/stdout"}, {"/proc/self/fd/2", "dev/stderr"},
+		{"pts/ptmx", "dev/ptmx"},
 	};
 	int devfd = path_open_beneath(rootfd, "dev", O_PATH | O_DIRECTORY, 0, e);
 
@@ -394,8 +397,8 @@ int oci_rootfs_mount(const struct oci_spec *s, const struct oci_rootfs_opts *o, 
 	/* Private when asked, else slave: nothing mounted from here on may reach
 	 * the host's mount table. Shared and unbindable would break the bind
 	 * and pivot_root below; they are applied after the pivot. */
-	unsigned long prop = s->lnx.rootfs_propagation & MS_PRIVATE ? MS_PRIVATE | MS_REC
-								    : MS_SLAVE | MS_REC;
+	unsigned long prop =
+		s->lnx.rootfs_propagation & MS_PRIVATE ? MS_PRIVATE | MS_REC : MS_SLAVE | MS_REC;
 	int rootfd, r = -1;
 
 	if (mount(NULL, "/", NULL, prop, NULL) < 0)
@@ -451,7 +454,8 @@ static int open_dev_null(struct err *e)
 		return err_sys(e, errno, "open /dev/null");
 	if (fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3)) {
 		close(fd);
-		return err_set(e, "/dev/null is not the null device (1:3); refusing to mask with it");
+		return err_set(e,
+			       "/dev/null is not the null device (1:3); refusing to mask with it");
 	}
 	return fd;
 }

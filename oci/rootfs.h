@@ -11,8 +11,8 @@
 
 struct oci_rootfs_opts {
 	const char *rootfs; /* absolute path of the root on the host */
-	bool no_pivot;      /* MS_MOVE + chroot instead of pivot_root */
-	bool userns;        /* in a new user namespace: bind devices, no mknod */
+	bool no_pivot; /* MS_MOVE + chroot instead of pivot_root */
+	bool userns; /* in a new user namespace: bind devices, no mknod */
 	/* Mounts a "cgroup" mount at rel (its destination relative to the
 	 * root rootfd, made already); NULL mounts cgroup2 there. */
 	int (*mount_cgroup)(void *ctx, int rootfd, const char *rel, const struct oci_mount *m,
@@ -23,8 +23,7 @@ struct oci_rootfs_opts {
 /* Everything before the switch of root: propagation, the root bind, each
  * spec mount (targets resolved inside the root, never through a symlink out
  * of it), default devices and links. */
-int oci_rootfs_mount(const struct oci_spec *s, const struct oci_rootfs_opts *o,
-		     struct err *e);
+int oci_rootfs_mount(const struct oci_spec *s, const struct oci_rootfs_opts *o, struct err *e);
 
 /* pivot_root into o->rootfs (MS_MOVE + chroot with no_pivot), then give
  * the new root the spec's rootfsPropagation. */

@@ -63,8 +63,7 @@ int oci_reexec_sealed(char **argv, struct err *e)
 	fd = memfd_create("tug", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (fd < 0)
 		return err_sys(e, errno, "memfd_create for a sealed copy of tug");
-	if (copy_self(fd, e) < 0 || fchmod(fd, 0555) < 0 ||
-	    fcntl(fd, F_ADD_SEALS, SEALS) < 0) {
+	if (copy_self(fd, e) < 0 || fchmod(fd, 0555) < 0 || fcntl(fd, F_ADD_SEALS, SEALS) < 0) {
 		if (!e || !e->msg[0])
 			err_sys(e, errno, "seal the copy of tug");
 		close(fd);

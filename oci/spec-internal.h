@@ -7,8 +7,8 @@
 #include "oci/spec.h"
 
 struct spec_priv {
-	cJSON *root;      /* the parsed JSON; strings in the spec point into it */
-	void *allocs;     /* list of blocks from sp_alloc */
+	cJSON *root; /* the parsed JSON; strings in the spec point into it */
+	void *allocs; /* list of blocks from sp_alloc */
 };
 
 struct sp {
@@ -27,15 +27,15 @@ void *sp_array(struct sp *p, size_t n, size_t size);
 
 /* obj[key] as a NULL-terminated array of borrowed strings (*out stays NULL
  * when absent). Returns 0 or -1. */
-int sp_strings(struct sp *p, const cJSON *obj, const char *path, const char *key,
-	       const char ***out, size_t *n);
+int sp_strings(struct sp *p, const cJSON *obj, const char *path, const char *key, const char ***out,
+	       size_t *n);
 int sp_opt_i64(struct sp *p, const cJSON *obj, const char *path, const char *key,
 	       struct oci_opt_i64 *out);
 int sp_opt_u64(struct sp *p, const cJSON *obj, const char *path, const char *key,
 	       struct oci_opt_u64 *out);
 /* obj (an object of strings) as key/value pairs. */
-int sp_kv(struct sp *p, const cJSON *obj, const char *path, const char *key,
-	  struct oci_kv **out, size_t *n);
+int sp_kv(struct sp *p, const cJSON *obj, const char *path, const char *key, struct oci_kv **out,
+	  size_t *n);
 
 /* The sections, each in its own file. */
 int sp_parse_process(struct sp *p, const cJSON *obj, const char *path);

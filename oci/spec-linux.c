@@ -22,7 +22,8 @@ static int parse_namespaces(struct sp *p, const cJSON *lnx, const char *path)
 	l->namespaces = sp_array(p, l->n_namespaces, sizeof(struct oci_namespace));
 	if (!l->namespaces)
 		return -1;
-	cJSON_ArrayForEach(it, arr) {
+	cJSON_ArrayForEach(it, arr)
+	{
 		struct oci_namespace *ns = &l->namespaces[i];
 		const char *type;
 
@@ -61,13 +62,14 @@ static int parse_idmaps(struct sp *p, const cJSON *lnx, const char *path, const 
 	*out = sp_array(p, *n, sizeof(**out));
 	if (!*out)
 		return -1;
-	cJSON_ArrayForEach(it, arr) {
+	cJSON_ArrayForEach(it, arr)
+	{
 		struct oci_idmap *m = &(*out)[i];
 
 		json_path_index(ip, sizeof(ip), mp, i);
 		if (json_as_object(it, ip, p->e) < 0 ||
-		    json_get_uint32(it, ip, "containerID", JSON_REQUIRED, &m->container_id,
-				    p->e) < 0 ||
+		    json_get_uint32(it, ip, "containerID", JSON_REQUIRED, &m->container_id, p->e) <
+			    0 ||
 		    json_get_uint32(it, ip, "hostID", JSON_REQUIRED, &m->host_id, p->e) < 0 ||
 		    json_get_uint32(it, ip, "size", JSON_REQUIRED, &m->size, p->e) < 0)
 			return -1;
@@ -93,7 +95,8 @@ static int parse_devices(struct sp *p, const cJSON *lnx, const char *path)
 	l->devices = sp_array(p, l->n_devices, sizeof(struct oci_device));
 	if (!l->devices)
 		return -1;
-	cJSON_ArrayForEach(it, arr) {
+	cJSON_ArrayForEach(it, arr)
+	{
 		struct oci_device *d = &l->devices[i];
 		const char *type;
 
@@ -111,7 +114,8 @@ static int parse_devices(struct sp *p, const cJSON *lnx, const char *path)
 			return err_set(p->e, "%s.type: unknown device type \"%s\"", ip, type);
 		d->type = type[0];
 		if (d->path[0] != '/')
-			return err_set(p->e, "%s.path: \"%s\" is not an absolute path", ip, d->path);
+			return err_set(p->e, "%s.path: \"%s\" is not an absolute path", ip,
+				       d->path);
 		i++;
 	}
 	return 0;
@@ -123,10 +127,10 @@ static int parse_propagation(struct sp *p, const cJSON *lnx, const char *path)
 		const char *name;
 		unsigned long flags;
 	} props[] = {
-		{ "private", MS_PRIVATE },   { "rprivate", MS_PRIVATE | MS_REC },
-		{ "slave", MS_SLAVE },	     { "rslave", MS_SLAVE | MS_REC },
-		{ "shared", MS_SHARED },     { "rshared", MS_SHARED | MS_REC },
-		{ "unbindable", MS_UNBINDABLE }, { "runbindable", MS_UNBINDABLE | MS_REC },
+		{"private", MS_PRIVATE},       {"rprivate", MS_PRIVATE | MS_REC},
+		{"slave", MS_SLAVE},           {"rslave", MS_SLAVE | MS_REC},
+		{"shared", MS_SHARED},         {"rshared", MS_SHARED | MS_REC},
+		{"unbindable", MS_UNBINDABLE}, {"runbindable", MS_UNBINDABLE | MS_REC},
 	};
 	const char *v;
 	int r = json_get_string(lnx, path, "rootfsPropagation", 0, &v, p->e);
@@ -191,8 +195,8 @@ static int parse_misc(struct sp *p, const cJSON *lnx, const char *path)
 	if (json_get_string(lnx, path, "cgroupsPath", 0, &l->cgroups_path, p->e) < 0 ||
 	    sp_kv(p, lnx, path, "sysctl", &l->sysctl, &l->n_sysctl) < 0 ||
 	    sp_strings(p, lnx, path, "maskedPaths", &l->masked_paths, &l->n_masked_paths) < 0 ||
-	    sp_strings(p, lnx, path, "readonlyPaths", &l->readonly_paths,
-		       &l->n_readonly_paths) < 0 ||
+	    sp_strings(p, lnx, path, "readonlyPaths", &l->readonly_paths, &l->n_readonly_paths) <
+		    0 ||
 	    json_get_string(lnx, path, "mountLabel", 0, &l->mount_label, p->e) < 0)
 		return -1;
 	r = json_get_object(lnx, path, "intelRdt", 0, &o, p->e);

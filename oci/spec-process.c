@@ -12,14 +12,22 @@ static const struct {
 	const char *name;
 	int resource;
 } rlimits[] = {
-	{ "RLIMIT_AS", RLIMIT_AS },		{ "RLIMIT_CORE", RLIMIT_CORE },
-	{ "RLIMIT_CPU", RLIMIT_CPU },		{ "RLIMIT_DATA", RLIMIT_DATA },
-	{ "RLIMIT_FSIZE", RLIMIT_FSIZE },	{ "RLIMIT_LOCKS", RLIMIT_LOCKS },
-	{ "RLIMIT_MEMLOCK", RLIMIT_MEMLOCK },	{ "RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE },
-	{ "RLIMIT_NICE", RLIMIT_NICE },		{ "RLIMIT_NOFILE", RLIMIT_NOFILE },
-	{ "RLIMIT_NPROC", RLIMIT_NPROC },	{ "RLIMIT_RSS", RLIMIT_RSS },
-	{ "RLIMIT_RTPRIO", RLIMIT_RTPRIO },	{ "RLIMIT_RTTIME", RLIMIT_RTTIME },
-	{ "RLIMIT_SIGPENDING", RLIMIT_SIGPENDING }, { "RLIMIT_STACK", RLIMIT_STACK },
+	{"RLIMIT_AS", RLIMIT_AS},
+	{"RLIMIT_CORE", RLIMIT_CORE},
+	{"RLIMIT_CPU", RLIMIT_CPU},
+	{"RLIMIT_DATA", RLIMIT_DATA},
+	{"RLIMIT_FSIZE", RLIMIT_FSIZE},
+	{"RLIMIT_LOCKS", RLIMIT_LOCKS},
+	{"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK},
+	{"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE},
+	{"RLIMIT_NICE", RLIMIT_NICE},
+	{"RLIMIT_NOFILE", RLIMIT_NOFILE},
+	{"RLIMIT_NPROC", RLIMIT_NPROC},
+	{"RLIMIT_RSS", RLIMIT_RSS},
+	{"RLIMIT_RTPRIO", RLIMIT_RTPRIO},
+	{"RLIMIT_RTTIME", RLIMIT_RTTIME},
+	{"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
+	{"RLIMIT_STACK", RLIMIT_STACK},
 };
 
 static int parse_rlimit(struct sp *p, const cJSON *r, const char *path, struct oci_rlimit *rl)
@@ -95,7 +103,8 @@ static int parse_user(struct sp *p, const cJSON *proc, const char *path)
 	if (!u->additional_gids)
 		return -1;
 	json_path_key(up, sizeof(up), up, "additionalGids");
-	cJSON_ArrayForEach(it, gids) {
+	cJSON_ArrayForEach(it, gids)
+	{
 		if (json_as_uint32(it, json_path_index(ip, sizeof(ip), up, i), &gid, p->e) < 0)
 			return -1;
 		u->additional_gids[i++] = gid;
@@ -138,7 +147,8 @@ static int parse_rlimits(struct sp *p, const cJSON *proc, const char *path)
 	pr->rlimits = sp_array(p, pr->n_rlimits, sizeof(struct oci_rlimit));
 	if (!pr->rlimits)
 		return -1;
-	cJSON_ArrayForEach(it, arr) {
+	cJSON_ArrayForEach(it, arr)
+	{
 		json_path_index(ip, sizeof(ip), rp, i);
 		if (parse_rlimit(p, it, ip, &pr->rlimits[i]) < 0)
 			return -1;
@@ -152,8 +162,8 @@ static int parse_rlimits(struct sp *p, const cJSON *proc, const char *path)
 
 static int parse_io_priority(struct sp *p, const cJSON *proc, const char *path)
 {
-	static const char *const classes[] = { NULL, "IOPRIO_CLASS_RT", "IOPRIO_CLASS_BE",
-					       "IOPRIO_CLASS_IDLE" };
+	static const char *const classes[] = {NULL, "IOPRIO_CLASS_RT", "IOPRIO_CLASS_BE",
+					      "IOPRIO_CLASS_IDLE"};
 	struct oci_process *pr = p->s->process;
 	const cJSON *io;
 	const char *cls;
@@ -182,14 +192,14 @@ static int parse_scheduler(struct sp *p, const cJSON *proc, const char *path)
 	static const struct {
 		const char *name;
 		int policy;
-	} pols[] = { { "SCHED_OTHER", SCHED_OTHER }, { "SCHED_FIFO", SCHED_FIFO },
-		     { "SCHED_RR", SCHED_RR },	     { "SCHED_BATCH", SCHED_BATCH },
-		     { "SCHED_IDLE", SCHED_IDLE },   { "SCHED_DEADLINE", 6 } };
+	} pols[] = {{"SCHED_OTHER", SCHED_OTHER}, {"SCHED_FIFO", SCHED_FIFO},
+		    {"SCHED_RR", SCHED_RR},       {"SCHED_BATCH", SCHED_BATCH},
+		    {"SCHED_IDLE", SCHED_IDLE},   {"SCHED_DEADLINE", 6}};
 	struct oci_process *pr = p->s->process;
 	const cJSON *sc;
 	const char *pol;
 	char sp_[JSON_PATH_MAX];
-	struct oci_opt_u64 rt = { 0 }, dl = { 0 }, per = { 0 };
+	struct oci_opt_u64 rt = {0}, dl = {0}, per = {0};
 	int r = json_get_object(proc, path, "scheduler", 0, &sc, p->e);
 
 	if (r <= 0)
@@ -199,7 +209,8 @@ static int parse_scheduler(struct sp *p, const cJSON *proc, const char *path)
 	    json_get_int(sc, sp_, "nice", 0, &pr->sched_nice, p->e) < 0 ||
 	    json_get_int(sc, sp_, "priority", 0, &pr->sched_priority, p->e) < 0 ||
 	    sp_opt_u64(p, sc, sp_, "runtime", &rt) < 0 ||
-	    sp_opt_u64(p, sc, sp_, "deadline", &dl) < 0 || sp_opt_u64(p, sc, sp_, "period", &per) < 0)
+	    sp_opt_u64(p, sc, sp_, "deadline", &dl) < 0 ||
+	    sp_opt_u64(p, sc, sp_, "period", &per) < 0)
 		return -1;
 	pr->sched_policy = -1;
 	for (size_t i = 0; i < sizeof(pols) / sizeof(pols[0]); i++)

@@ -19,7 +19,8 @@ static int parse_device_rules(struct sp *p, const cJSON *res, const char *path,
 	r->devices = sp_array(p, r->n_devices, sizeof(struct oci_device_rule));
 	if (!r->devices)
 		return -1;
-	cJSON_ArrayForEach(it, arr) {
+	cJSON_ArrayForEach(it, arr)
+	{
 		struct oci_device_rule *d = &r->devices[i];
 		const char *type = "a", *access = "rwm";
 		struct oci_opt_i64 major, minor;
@@ -46,8 +47,7 @@ static int parse_device_rules(struct sp *p, const cJSON *res, const char *path,
 	return 0;
 }
 
-static int parse_memory(struct sp *p, const cJSON *res, const char *path,
-			struct oci_resources *r)
+static int parse_memory(struct sp *p, const cJSON *res, const char *path, struct oci_resources *r)
 {
 	const cJSON *m;
 	char mp[JSON_PATH_MAX];
@@ -64,8 +64,7 @@ static int parse_memory(struct sp *p, const cJSON *res, const char *path,
 	    sp_opt_u64(p, m, mp, "swappiness", &r->memory.swappiness) < 0 ||
 	    json_get_bool(m, mp, "disableOOMKiller", 0, &r->memory.disable_oom_killer, p->e) < 0 ||
 	    json_get_bool(m, mp, "useHierarchy", 0, &r->memory.use_hierarchy, p->e) < 0 ||
-	    json_get_bool(m, mp, "checkBeforeUpdate", 0, &r->memory.check_before_update,
-			  p->e) < 0)
+	    json_get_bool(m, mp, "checkBeforeUpdate", 0, &r->memory.check_before_update, p->e) < 0)
 		return -1;
 	if (r->memory.swappiness.has && r->memory.swappiness.v > 100)
 		return err_set(p->e, "%s.swappiness: %llu is above 100", mp,
@@ -110,7 +109,8 @@ static int parse_throttle(struct sp *p, const cJSON *bio, const char *path, cons
 	*out = sp_array(p, *n, sizeof(**out));
 	if (!*out)
 		return -1;
-	cJSON_ArrayForEach(it, arr) {
+	cJSON_ArrayForEach(it, arr)
+	{
 		struct oci_throttle_device *t = &(*out)[i];
 		struct oci_opt_u64 rate;
 
@@ -126,11 +126,10 @@ static int parse_throttle(struct sp *p, const cJSON *bio, const char *path, cons
 	return 0;
 }
 
-static int parse_block_io(struct sp *p, const cJSON *res, const char *path,
-			  struct oci_resources *r)
+static int parse_block_io(struct sp *p, const cJSON *res, const char *path, struct oci_resources *r)
 {
-	static const char *const keys[4] = { "throttleReadBpsDevice", "throttleWriteBpsDevice",
-					     "throttleReadIOPSDevice", "throttleWriteIOPSDevice" };
+	static const char *const keys[4] = {"throttleReadBpsDevice", "throttleWriteBpsDevice",
+					    "throttleReadIOPSDevice", "throttleWriteIOPSDevice"};
 	const cJSON *b, *arr, *it;
 	char bp[JSON_PATH_MAX], wp[JSON_PATH_MAX], ip[JSON_PATH_MAX];
 	size_t i = 0;
@@ -151,11 +150,12 @@ static int parse_block_io(struct sp *p, const cJSON *res, const char *path,
 		return got;
 	json_path_key(wp, sizeof(wp), bp, "weightDevice");
 	r->block_io.n_weight_device = (size_t)cJSON_GetArraySize(arr);
-	r->block_io.weight_device = sp_array(p, r->block_io.n_weight_device,
-					     sizeof(struct oci_weight_device));
+	r->block_io.weight_device =
+		sp_array(p, r->block_io.n_weight_device, sizeof(struct oci_weight_device));
 	if (!r->block_io.weight_device)
 		return -1;
-	cJSON_ArrayForEach(it, arr) {
+	cJSON_ArrayForEach(it, arr)
+	{
 		struct oci_weight_device *w = &r->block_io.weight_device[i];
 
 		json_path_index(ip, sizeof(ip), wp, i);
@@ -185,7 +185,8 @@ static int parse_hugepages(struct sp *p, const cJSON *res, const char *path,
 	r->hugepage_limits = sp_array(p, r->n_hugepage_limits, sizeof(struct oci_hugepage_limit));
 	if (!r->hugepage_limits)
 		return -1;
-	cJSON_ArrayForEach(it, arr) {
+	cJSON_ArrayForEach(it, arr)
+	{
 		struct oci_hugepage_limit *h = &r->hugepage_limits[i];
 		struct oci_opt_u64 limit;
 
@@ -202,8 +203,7 @@ static int parse_hugepages(struct sp *p, const cJSON *res, const char *path,
 	return 0;
 }
 
-int sp_parse_resources(struct sp *p, const cJSON *res, const char *path,
-		       struct oci_resources **out)
+int sp_parse_resources(struct sp *p, const cJSON *res, const char *path, struct oci_resources **out)
 {
 	struct oci_resources *r = sp_alloc(p, sizeof(*r));
 	const cJSON *pids;
@@ -227,8 +227,7 @@ int sp_parse_resources(struct sp *p, const cJSON *res, const char *path,
 	return 0;
 }
 
-int oci_spec_parse_resources(const char *json, size_t len, struct oci_spec **out,
-			     struct err *e)
+int oci_spec_parse_resources(const char *json, size_t len, struct oci_spec **out, struct err *e)
 {
 	struct sp p;
 

@@ -9,17 +9,24 @@ static const struct {
 	const char *name;
 	enum oci_seccomp_action action;
 } actions[] = {
-	{ "SCMP_ACT_KILL", OCI_SCMP_KILL },	     { "SCMP_ACT_KILL_THREAD", OCI_SCMP_KILL },
-	{ "SCMP_ACT_KILL_PROCESS", OCI_SCMP_KILL_PROCESS }, { "SCMP_ACT_TRAP", OCI_SCMP_TRAP },
-	{ "SCMP_ACT_ERRNO", OCI_SCMP_ERRNO },	     { "SCMP_ACT_TRACE", OCI_SCMP_TRACE },
-	{ "SCMP_ACT_ALLOW", OCI_SCMP_ALLOW },	     { "SCMP_ACT_LOG", OCI_SCMP_LOG },
-	{ "SCMP_ACT_NOTIFY", OCI_SCMP_NOTIFY },
+	{"SCMP_ACT_KILL", OCI_SCMP_KILL},
+	{"SCMP_ACT_KILL_THREAD", OCI_SCMP_KILL},
+	{"SCMP_ACT_KILL_PROCESS", OCI_SCMP_KILL_PROCESS},
+	{"SCMP_ACT_TRAP", OCI_SCMP_TRAP},
+	{"SCMP_ACT_ERRNO", OCI_SCMP_ERRNO},
+	{"SCMP_ACT_TRACE", OCI_SCMP_TRACE},
+	{"SCMP_ACT_ALLOW", OCI_SCMP_ALLOW},
+	{"SCMP_ACT_LOG", OCI_SCMP_LOG},
+	{"SCMP_ACT_NOTIFY", OCI_SCMP_NOTIFY},
 };
 
 static const char *const ops[] = {
-	[OCI_SCMP_CMP_NE] = "SCMP_CMP_NE", [OCI_SCMP_CMP_LT] = "SCMP_CMP_LT",
-	[OCI_SCMP_CMP_LE] = "SCMP_CMP_LE", [OCI_SCMP_CMP_EQ] = "SCMP_CMP_EQ",
-	[OCI_SCMP_CMP_GE] = "SCMP_CMP_GE", [OCI_SCMP_CMP_GT] = "SCMP_CMP_GT",
+	[OCI_SCMP_CMP_NE] = "SCMP_CMP_NE",
+	[OCI_SCMP_CMP_LT] = "SCMP_CMP_LT",
+	[OCI_SCMP_CMP_LE] = "SCMP_CMP_LE",
+	[OCI_SCMP_CMP_EQ] = "SCMP_CMP_EQ",
+	[OCI_SCMP_CMP_GE] = "SCMP_CMP_GE",
+	[OCI_SCMP_CMP_GT] = "SCMP_CMP_GT",
 	[OCI_SCMP_CMP_MASKED_EQ] = "SCMP_CMP_MASKED_EQ",
 };
 
@@ -40,8 +47,8 @@ static int get_action(struct sp *p, const cJSON *o, const char *path, const char
 
 /* Argument values are Go uint64s: up to 2^64-1, which a double rounds to
  * 2^64; negative ones (some tools write -1) are taken as two's complement. */
-static int get_u64(struct sp *p, const cJSON *a, const char *path, const char *key,
-		   unsigned flags, uint64_t *out)
+static int get_u64(struct sp *p, const cJSON *a, const char *path, const char *key, unsigned flags,
+		   uint64_t *out)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(a, key);
 	double d;
@@ -119,7 +126,8 @@ static int parse_rule(struct sp *p, const cJSON *r, const char *path, struct oci
 	rule->args = sp_array(p, rule->n_args, sizeof(struct oci_seccomp_arg));
 	if (!rule->args)
 		return -1;
-	cJSON_ArrayForEach(it, args) {
+	cJSON_ArrayForEach(it, args)
+	{
 		if (parse_arg(p, it, json_path_index(ip, sizeof(ip), ap, i), &rule->args[i]) < 0)
 			return -1;
 		i++;
@@ -140,8 +148,8 @@ int sp_parse_seccomp(struct sp *p, const cJSON *obj, const char *path)
 	p->s->lnx.seccomp = sc;
 	if (get_action(p, obj, path, "defaultAction", &sc->default_action) < 0 ||
 	    sp_opt_u64(p, obj, path, "defaultErrnoRet", &sc->default_errno_ret) < 0 ||
-	    sp_strings(p, obj, path, "architectures", &sc->architectures,
-		       &sc->n_architectures) < 0 ||
+	    sp_strings(p, obj, path, "architectures", &sc->architectures, &sc->n_architectures) <
+		    0 ||
 	    sp_strings(p, obj, path, "flags", &sc->flags, &sc->n_flags) < 0 ||
 	    json_get_string(obj, path, "listenerPath", 0, &sc->listener_path, p->e) < 0 ||
 	    json_get_string(obj, path, "listenerMetadata", 0, &sc->listener_metadata, p->e) < 0)
@@ -154,8 +162,10 @@ int sp_parse_seccomp(struct sp *p, const cJSON *obj, const char *path)
 	sc->syscalls = sp_array(p, sc->n_syscalls, sizeof(struct oci_seccomp_rule));
 	if (!sc->syscalls)
 		return -1;
-	cJSON_ArrayForEach(it, arr) {
-		if (parse_rule(p, it, json_path_index(ip, sizeof(ip), sp_, i), &sc->syscalls[i]) < 0)
+	cJSON_ArrayForEach(it, arr)
+	{
+		if (parse_rule(p, it, json_path_index(ip, sizeof(ip), sp_, i), &sc->syscalls[i]) <
+		    0)
 			return -1;
 		i++;
 	}

@@ -38,8 +38,8 @@ void *sp_array(struct sp *p, size_t n, size_t size)
 	return sp_alloc(p, n * size);
 }
 
-int sp_strings(struct sp *p, const cJSON *obj, const char *path, const char *key,
-	       const char ***out, size_t *n)
+int sp_strings(struct sp *p, const cJSON *obj, const char *path, const char *key, const char ***out,
+	       size_t *n)
 {
 	const cJSON *arr, *it;
 	size_t i = 0, count;
@@ -50,7 +50,7 @@ int sp_strings(struct sp *p, const cJSON *obj, const char *path, const char *key
 	*out = sp_array(p, count + 1, sizeof(char *));
 	if (!*out)
 		return -1;
-	cJSON_ArrayForEach(it, arr) (*out)[i++] = it->valuestring;
+	cJSON_ArrayForEach(it, arr)(*out)[i++] = it->valuestring;
 	if (n)
 		*n = count;
 	return 0;
@@ -82,8 +82,8 @@ int sp_opt_u64(struct sp *p, const cJSON *obj, const char *path, const char *key
 	return 0;
 }
 
-int sp_kv(struct sp *p, const cJSON *obj, const char *path, const char *key,
-	  struct oci_kv **out, size_t *n)
+int sp_kv(struct sp *p, const cJSON *obj, const char *path, const char *key, struct oci_kv **out,
+	  size_t *n)
 {
 	const cJSON *o, *it;
 	char kp[JSON_PATH_MAX], ip[JSON_PATH_MAX];
@@ -97,7 +97,8 @@ int sp_kv(struct sp *p, const cJSON *obj, const char *path, const char *key,
 	*out = sp_array(p, *n, sizeof(**out));
 	if (!*out)
 		return -1;
-	cJSON_ArrayForEach(it, o) {
+	cJSON_ArrayForEach(it, o)
+	{
 		(*out)[i].key = it->string;
 		if (json_as_string(it, json_path_key(ip, sizeof(ip), kp, it->string),
 				   &(*out)[i].value, p->e) < 0)
@@ -109,7 +110,7 @@ int sp_kv(struct sp *p, const cJSON *obj, const char *path, const char *key,
 
 static int parse_mount(struct sp *p, const cJSON *m, const char *path, struct oci_mount *mt)
 {
-	struct oci_mountopts mo = { 0 };
+	struct oci_mountopts mo = {0};
 	size_t datalen = 0;
 	char *data;
 
@@ -164,7 +165,8 @@ static int parse_mounts(struct sp *p, const cJSON *top)
 	p->s->mounts = sp_array(p, p->s->n_mounts, sizeof(struct oci_mount));
 	if (!p->s->mounts)
 		return -1;
-	cJSON_ArrayForEach(it, arr) {
+	cJSON_ArrayForEach(it, arr)
+	{
 		if (parse_mount(p, it, json_path_index(ip, sizeof(ip), "mounts", i),
 				&p->s->mounts[i]) < 0)
 			return -1;
@@ -213,7 +215,8 @@ static int parse_hooks(struct sp *p, const cJSON *top)
 		p->s->hooks.list[k] = sp_array(p, p->s->hooks.n[k], sizeof(struct oci_hook));
 		if (!p->s->hooks.list[k])
 			return -1;
-		cJSON_ArrayForEach(it, arr) {
+		cJSON_ArrayForEach(it, arr)
+		{
 			if (parse_hook(p, it, json_path_index(ip, sizeof(ip), kp, i),
 				       &p->s->hooks.list[k][i]) < 0)
 				return -1;
@@ -235,10 +238,10 @@ static int parse_top(struct sp *p, const cJSON *top)
 		return err_set(p->e, "ociVersion: \"%s\" is not supported (1.x is)",
 			       p->s->oci_version);
 	r = json_get_object(top, "", "root", 0, &root, p->e);
-	if (r < 0 || (r == 1 && (json_get_string(root, "root", "path", JSON_REQUIRED,
-						 &p->s->root.path, p->e) < 0 ||
-				 json_get_bool(root, "root", "readonly", 0, &p->s->root.readonly,
-					       p->e) < 0)))
+	if (r < 0 ||
+	    (r == 1 &&
+	     (json_get_string(root, "root", "path", JSON_REQUIRED, &p->s->root.path, p->e) < 0 ||
+	      json_get_bool(root, "root", "readonly", 0, &p->s->root.readonly, p->e) < 0)))
 		return -1;
 	if (json_get_string(top, "", "hostname", 0, &p->s->hostname, p->e) < 0 ||
 	    json_get_string(top, "", "domainname", 0, &p->s->domainname, p->e) < 0 ||

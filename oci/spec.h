@@ -60,7 +60,7 @@ struct oci_process {
 	bool no_new_privileges;
 	struct oci_opt_i64 oom_score_adj;
 	const char *apparmor_profile; /* accepted, ignored without AppArmor */
-	const char *selinux_label;    /* accepted, ignored without SELinux */
+	const char *selinux_label; /* accepted, ignored without SELinux */
 	bool has_io_priority;
 	int io_priority_class; /* IOPRIO_CLASS_* */
 	int io_priority;
@@ -74,24 +74,24 @@ struct oci_process {
 
 struct oci_mount {
 	const char *destination;
-	const char *type;   /* NULL when absent (a bind mount is told by options) */
+	const char *type; /* NULL when absent (a bind mount is told by options) */
 	const char *source; /* NULL when absent */
 	const char **options; /* as given, NULL-terminated */
 	size_t n_options;
 	/* Derived from options: */
-	unsigned long flags;       /* MS_* to set */
+	unsigned long flags; /* MS_* to set */
 	unsigned long clear_flags; /* MS_* an option turned off ("rw", "suid", ...) */
 	unsigned long propagation; /* MS_SHARED|MS_PRIVATE|... with MS_REC, or 0 */
 	unsigned long rec_set, rec_clear; /* MOUNT_ATTR_* for "rro", "rnosuid", ... */
-	bool bind;                 /* "bind" or "rbind" */
-	bool recursive;            /* "rbind", "rro" ... */
-	const char *data;          /* the options the kernel takes as data, joined by ',' */
+	bool bind; /* "bind" or "rbind" */
+	bool recursive; /* "rbind", "rro" ... */
+	const char *data; /* the options the kernel takes as data, joined by ',' */
 };
 
 struct oci_hook {
 	const char *path;
 	const char **args; /* NULL-terminated, may be NULL */
-	const char **env;  /* NULL-terminated, may be NULL */
+	const char **env; /* NULL-terminated, may be NULL */
 	struct oci_opt_i64 timeout; /* seconds */
 };
 
@@ -111,7 +111,7 @@ struct oci_hooks {
 };
 
 struct oci_namespace {
-	int type;         /* CLONE_NEW* */
+	int type; /* CLONE_NEW* */
 	const char *path; /* join this namespace instead of making a new one */
 };
 
@@ -130,7 +130,7 @@ struct oci_device {
 /* linux.resources.devices[]: an allow/deny rule; -1 is the wildcard. */
 struct oci_device_rule {
 	bool allow;
-	char type;  /* 'a', 'c', 'b' */
+	char type; /* 'a', 'c', 'b' */
 	int64_t major, minor;
 	char access[4]; /* some of "rwm", NUL-terminated */
 };
@@ -178,7 +178,8 @@ struct oci_resources {
 		struct oci_opt_u64 weight, leaf_weight;
 		struct oci_weight_device *weight_device;
 		size_t n_weight_device;
-		struct oci_throttle_device *throttle[4]; /* read bps, write bps, read iops, write iops */
+		struct oci_throttle_device
+			*throttle[4]; /* read bps, write bps, read iops, write iops */
 		size_t n_throttle[4];
 	} block_io;
 	struct oci_hugepage_limit *hugepage_limits;
@@ -244,20 +245,20 @@ struct oci_linux {
 	size_t n_uid_mappings, n_gid_mappings;
 	struct oci_device *devices;
 	size_t n_devices;
-	const char *cgroups_path;   /* NULL when absent */
+	const char *cgroups_path; /* NULL when absent */
 	struct oci_resources *resources; /* NULL when absent */
 	struct oci_kv *sysctl;
 	size_t n_sysctl;
 	struct oci_seccomp *seccomp; /* NULL when absent */
 	unsigned long rootfs_propagation; /* MS_* or 0 when absent */
-	const char **masked_paths;   /* NULL-terminated */
+	const char **masked_paths; /* NULL-terminated */
 	size_t n_masked_paths;
 	const char **readonly_paths; /* NULL-terminated */
 	size_t n_readonly_paths;
 	const char *mount_label;
 	bool has_personality;
 	unsigned long personality; /* PER_LINUX or PER_LINUX32, plus flags */
-	bool has_intel_rdt;        /* accepted and ignored with a warning */
+	bool has_intel_rdt; /* accepted and ignored with a warning */
 	struct oci_opt_i64 time_offsets_boottime_secs, time_offsets_monotonic_secs;
 	uint32_t time_offsets_boottime_nsecs, time_offsets_monotonic_nsecs;
 };
@@ -291,7 +292,6 @@ void oci_spec_free(struct oci_spec *s);
 
 /* A resources object on its own (`update --resources`): the result is a spec
  * whose only content is linux.resources. */
-int oci_spec_parse_resources(const char *json, size_t len, struct oci_spec **out,
-			     struct err *e);
+int oci_spec_parse_resources(const char *json, size_t len, struct oci_spec **out, struct err *e);
 
 #endif

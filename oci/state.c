@@ -16,8 +16,7 @@
 
 const char *oci_status_name(enum oci_status st)
 {
-	static const char *const names[] = { "creating", "created", "running", "paused",
-					     "stopped" };
+	static const char *const names[] = {"creating", "created", "running", "paused", "stopped"};
 	return names[st];
 }
 
@@ -34,8 +33,10 @@ int oci_id_check(const char *id, struct err *e)
 
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
 		      c == '_' || c == '+' || c == '-' || c == '.'))
-			return err_set(e, "invalid container id \"%s\": only letters, digits "
-				       "and _+-. are allowed", id);
+			return err_set(e,
+				       "invalid container id \"%s\": only letters, digits "
+				       "and _+-. are allowed",
+				       id);
 	}
 	return 0;
 }

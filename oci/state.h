@@ -13,15 +13,15 @@
 
 struct oci_state {
 	char id[OCI_ID_MAX];
-	pid_t pid;                      /* the init process; 0 once it is gone */
-	unsigned long long pid_start;   /* its start time, against pid reuse */
+	pid_t pid; /* the init process; 0 once it is gone */
+	unsigned long long pid_start; /* its start time, against pid reuse */
 	char bundle[PATH_MAX];
 	char rootfs[PATH_MAX];
-	char created[40];               /* RFC 3339 with nanoseconds, UTC */
+	char created[40]; /* RFC 3339 with nanoseconds, UTC */
 	uid_t owner;
-	char cgroup[PATH_MAX];          /* the container's cgroup, relative to the roots */
-	bool cgroup_made;               /* this runtime made it: delete removes it */
-	bool paused;                    /* frozen by `pause`, until `resume` */
+	char cgroup[PATH_MAX]; /* the container's cgroup, relative to the roots */
+	bool cgroup_made; /* this runtime made it: delete removes it */
+	bool paused; /* frozen by `pause`, until `resume` */
 };
 
 enum oci_status {

@@ -24,15 +24,15 @@ static const struct {
 	const char *name;
 	int sig;
 } signals[] = {
-	{ "HUP", SIGHUP },	{ "INT", SIGINT },	{ "QUIT", SIGQUIT }, { "ILL", SIGILL },
-	{ "TRAP", SIGTRAP },	{ "ABRT", SIGABRT },	{ "IOT", SIGIOT },   { "BUS", SIGBUS },
-	{ "FPE", SIGFPE },	{ "KILL", SIGKILL },	{ "USR1", SIGUSR1 }, { "SEGV", SIGSEGV },
-	{ "USR2", SIGUSR2 },	{ "PIPE", SIGPIPE },	{ "ALRM", SIGALRM }, { "TERM", SIGTERM },
-	{ "STKFLT", SIGSTKFLT }, { "CHLD", SIGCHLD },	{ "CONT", SIGCONT }, { "STOP", SIGSTOP },
-	{ "TSTP", SIGTSTP },	{ "TTIN", SIGTTIN },	{ "TTOU", SIGTTOU }, { "URG", SIGURG },
-	{ "XCPU", SIGXCPU },	{ "XFSZ", SIGXFSZ },	{ "VTALRM", SIGVTALRM },
-	{ "PROF", SIGPROF },	{ "WINCH", SIGWINCH },	{ "IO", SIGIO },     { "POLL", SIGPOLL },
-	{ "PWR", SIGPWR },	{ "SYS", SIGSYS },
+	{"HUP", SIGHUP},       {"INT", SIGINT},   {"QUIT", SIGQUIT},     {"ILL", SIGILL},
+	{"TRAP", SIGTRAP},     {"ABRT", SIGABRT}, {"IOT", SIGIOT},       {"BUS", SIGBUS},
+	{"FPE", SIGFPE},       {"KILL", SIGKILL}, {"USR1", SIGUSR1},     {"SEGV", SIGSEGV},
+	{"USR2", SIGUSR2},     {"PIPE", SIGPIPE}, {"ALRM", SIGALRM},     {"TERM", SIGTERM},
+	{"STKFLT", SIGSTKFLT}, {"CHLD", SIGCHLD}, {"CONT", SIGCONT},     {"STOP", SIGSTOP},
+	{"TSTP", SIGTSTP},     {"TTIN", SIGTTIN}, {"TTOU", SIGTTOU},     {"URG", SIGURG},
+	{"XCPU", SIGXCPU},     {"XFSZ", SIGXFSZ}, {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF},
+	{"WINCH", SIGWINCH},   {"IO", SIGIO},     {"POLL", SIGPOLL},     {"PWR", SIGPWR},
+	{"SYS", SIGSYS},
 };
 
 int runc_signal(const char *s)
@@ -50,7 +50,7 @@ int runc_signal(const char *s)
 	return -1;
 }
 
-static const struct args_opt no_opts[] = { { NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL } };
+static const struct args_opt no_opts[] = {{NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL}};
 
 static const char *list_format;
 static int list_quiet;
@@ -86,14 +86,14 @@ static int list_one(const char *id, bool json, cJSON *arr, struct err *e)
 int runc_cmd_list(int argc, char **argv)
 {
 	static const struct args_opt opts[] = {
-		{ "format", 'f', ARGS_VALUE, "table|json", "output format", NULL, &list_format,
-		  NULL, NULL },
-		{ "quiet", 'q', 0, NULL, "print only the ids", &list_quiet, NULL, NULL, NULL },
-		{ NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL },
+		{"format", 'f', ARGS_VALUE, "table|json", "output format", NULL, &list_format, NULL,
+		 NULL},
+		{"quiet", 'q', 0, NULL, "print only the ids", &list_quiet, NULL, NULL, NULL},
+		{NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL},
 	};
-	static const struct args_table t = { "tug runtime list [options]", "List containers",
-					     ARGS_GO_FLAGS, opts };
-	struct err e = { 0 };
+	static const struct args_table t = {"tug runtime list [options]", "List containers",
+					    ARGS_GO_FLAGS, opts};
+	struct err e = {0};
 	struct dirent **names = NULL;
 	cJSON *arr = cJSON_CreateArray();
 	bool json;
@@ -130,7 +130,7 @@ static const char *ps_format;
 /* The table form runs the host's ps and keeps the container's lines. */
 static int ps_table(pid_t *pids, size_t n, int argc, char **argv)
 {
-	char *args[64] = { "ps" };
+	char *args[64] = {"ps"};
 	int fds[2], pid_col = -1, line_no = 0, status;
 	char line[4096];
 	FILE *f;
@@ -156,7 +156,8 @@ static int ps_table(pid_t *pids, size_t n, int argc, char **argv)
 		int col = 0;
 
 		strcpy(copy, line);
-		for (tok = strtok_r(copy, " \t\n", &save); tok; tok = strtok_r(NULL, " \t\n", &save), col++) {
+		for (tok = strtok_r(copy, " \t\n", &save); tok;
+		     tok = strtok_r(NULL, " \t\n", &save), col++) {
 			if (line_no == 0 && !strcmp(tok, "PID"))
 				pid_col = col;
 			else if (line_no > 0 && col == pid_col)
@@ -179,14 +180,14 @@ static int ps_table(pid_t *pids, size_t n, int argc, char **argv)
 int runc_cmd_ps(int argc, char **argv)
 {
 	static const struct args_opt opts[] = {
-		{ "format", 'f', ARGS_VALUE, "table|json", "output format", NULL, &ps_format, NULL,
-		  NULL },
-		{ NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL },
+		{"format", 'f', ARGS_VALUE, "table|json", "output format", NULL, &ps_format, NULL,
+		 NULL},
+		{NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL},
 	};
-	static const struct args_table t = { "tug runtime ps [options] <id> [ps options]",
-					     "List the processes of a container", ARGS_GO_FLAGS,
-					     opts };
-	struct err e = { 0 };
+	static const struct args_table t = {"tug runtime ps [options] <id> [ps options]",
+					    "List the processes of a container", ARGS_GO_FLAGS,
+					    opts};
+	struct err e = {0};
 	pid_t *pids = NULL;
 	size_t np = 0;
 	int rc, n = runc_parse(&t, argc, argv, 1, 64, &rc);
@@ -211,8 +212,8 @@ int runc_cmd_ps(int argc, char **argv)
 static int one_id(int argc, char **argv, const char *usage, const char *summary,
 		  int (*op)(const char *, const char *, struct err *), const char *name)
 {
-	const struct args_table t = { usage, summary, ARGS_GO_FLAGS, no_opts };
-	struct err e = { 0 };
+	const struct args_table t = {usage, summary, ARGS_GO_FLAGS, no_opts};
+	struct err e = {0};
 	int rc, n = runc_parse(&t, argc, argv, 1, 1, &rc);
 
 	if (n < 0)
@@ -239,15 +240,14 @@ static const char *update_resources;
 int runc_cmd_update(int argc, char **argv)
 {
 	static const struct args_opt opts[] = {
-		{ "resources", 'r', ARGS_VALUE, "path",
-		  "a linux.resources JSON object from a file, or - for stdin", NULL,
-		  &update_resources, NULL, NULL },
-		{ NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL },
+		{"resources", 'r', ARGS_VALUE, "path",
+		 "a linux.resources JSON object from a file, or - for stdin", NULL,
+		 &update_resources, NULL, NULL},
+		{NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL},
 	};
-	static const struct args_table t = { "tug runtime update --resources <file|-> <id>",
-					     "Change a container's resources", ARGS_GO_FLAGS,
-					     opts };
-	struct err e = { 0 };
+	static const struct args_table t = {"tug runtime update --resources <file|-> <id>",
+					    "Change a container's resources", ARGS_GO_FLAGS, opts};
+	struct err e = {0};
 	struct oci_spec *s = NULL;
 	char *text = NULL;
 	size_t len;
@@ -257,8 +257,9 @@ int runc_cmd_update(int argc, char **argv)
 		return rc;
 	if (!update_resources)
 		return runc_usage_error(&t, "--resources is required");
-	rc = !strcmp(update_resources, "-") ? file_read_fd(0, 1u << 20, &text, &len, &e)
-					   : file_read_all(update_resources, 1u << 20, &text, &len, &e);
+	rc = !strcmp(update_resources, "-")
+		     ? file_read_fd(0, 1u << 20, &text, &len, &e)
+		     : file_read_all(update_resources, 1u << 20, &text, &len, &e);
 	if (rc < 0 || oci_spec_parse_resources(text, len, &s, &e) < 0 ||
 	    oci_container_update(runc_g.root, argv[1], s->lnx.resources, &e) < 0)
 		rc = runc_fail("update", &e);
@@ -300,7 +301,7 @@ static int print_stats(const char *id, struct err *e)
 	struct oci_state st;
 	struct oci_cgroup_layout layout;
 	struct oci_cgroup *cg;
-	struct oci_cgroup_stats s = { 0 };
+	struct oci_cgroup_stats s = {0};
 	cJSON *o;
 	char *text;
 	int r;
@@ -331,15 +332,15 @@ static const char *events_interval;
 int runc_cmd_events(int argc, char **argv)
 {
 	static const struct args_opt opts[] = {
-		{ "stats", 0, 0, NULL, "print the stats once and exit", &events_stats, NULL, NULL,
-		  NULL },
-		{ "interval", 0, ARGS_VALUE, "seconds", "stats interval (default 5s)", NULL,
-		  &events_interval, NULL, NULL },
-		{ NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL },
+		{"stats", 0, 0, NULL, "print the stats once and exit", &events_stats, NULL, NULL,
+		 NULL},
+		{"interval", 0, ARGS_VALUE, "seconds", "stats interval (default 5s)", NULL,
+		 &events_interval, NULL, NULL},
+		{NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL},
 	};
-	static const struct args_table t = { "tug runtime events [options] <id>",
-					     "Print container stats", ARGS_GO_FLAGS, opts };
-	struct err e = { 0 };
+	static const struct args_table t = {"tug runtime events [options] <id>",
+					    "Print container stats", ARGS_GO_FLAGS, opts};
+	struct err e = {0};
 	struct oci_state st;
 	long secs = 5;
 	int rc, n = runc_parse(&t, argc, argv, 1, 1, &rc);

@@ -17,29 +17,30 @@ static int x_detach, x_tty, x_nnp;
 static struct args_list x_env, x_caps;
 
 static const struct args_opt exec_opts[] = {
-	{ "process", 'p', ARGS_VALUE, "path", "the process as JSON (config.json's process)",
-	  NULL, &x_process, NULL, NULL },
-	{ "detach", 'd', 0, NULL, "do not wait for the process", &x_detach, NULL, NULL, NULL },
-	{ "tty", 't', 0, NULL, "allocate a pseudo-TTY", &x_tty, NULL, NULL, NULL },
-	{ "pid-file", 0, ARGS_VALUE, "path", "file to write the process's pid to", NULL,
-	  &x_pid_file, NULL, NULL },
-	{ "console-socket", 0, ARGS_VALUE, "path", "socket that receives the pty master", NULL,
-	  &x_console, NULL, NULL },
-	{ "env", 'e', ARGS_VALUE, "KEY=value", "set an environment variable", NULL, NULL, &x_env,
-	  NULL },
-	{ "cwd", 0, ARGS_VALUE, "path", "working folder in the container", NULL, &x_cwd, NULL,
-	  NULL },
-	{ "user", 'u', ARGS_VALUE, "uid[:gid]", "user to run as", NULL, &x_user, NULL, NULL },
-	{ "cap", 'c', ARGS_VALUE, "CAP_X", "add a capability", NULL, NULL, &x_caps, NULL },
-	{ "no-new-privs", 0, 0, NULL, "set no_new_privs", &x_nnp, NULL, NULL, NULL },
-	{ "preserve-fds", 0, ARGS_VALUE, "n", "pass n more fds (from 3)", NULL, &x_preserve, NULL,
-	  NULL },
-	{ NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL },
+	{"process", 'p', ARGS_VALUE, "path", "the process as JSON (config.json's process)", NULL,
+	 &x_process, NULL, NULL},
+	{"detach", 'd', 0, NULL, "do not wait for the process", &x_detach, NULL, NULL, NULL},
+	{"tty", 't', 0, NULL, "allocate a pseudo-TTY", &x_tty, NULL, NULL, NULL},
+	{"pid-file", 0, ARGS_VALUE, "path", "file to write the process's pid to", NULL, &x_pid_file,
+	 NULL, NULL},
+	{"console-socket", 0, ARGS_VALUE, "path", "socket that receives the pty master", NULL,
+	 &x_console, NULL, NULL},
+	{"env", 'e', ARGS_VALUE, "KEY=value", "set an environment variable", NULL, NULL, &x_env,
+	 NULL},
+	{"cwd", 0, ARGS_VALUE, "path", "working folder in the container", NULL, &x_cwd, NULL, NULL},
+	{"user", 'u', ARGS_VALUE, "uid[:gid]", "user to run as", NULL, &x_user, NULL, NULL},
+	{"cap", 'c', ARGS_VALUE, "CAP_X", "add a capability", NULL, NULL, &x_caps, NULL},
+	{"no-new-privs", 0, 0, NULL, "set no_new_privs", &x_nnp, NULL, NULL, NULL},
+	{"preserve-fds", 0, ARGS_VALUE, "n", "pass n more fds (from 3)", NULL, &x_preserve, NULL,
+	 NULL},
+	{NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL},
 };
 
 static const struct args_table exec_table = {
 	"tug runtime exec [options] <id> [command [args...]]",
-	"Run a process in a running container", ARGS_GO_FLAGS, exec_opts,
+	"Run a process in a running container",
+	ARGS_GO_FLAGS,
+	exec_opts,
 };
 
 static cJSON *string_array(char **v, int n)
@@ -104,7 +105,7 @@ static int args_process(const char *id, int argc, char **argv, cJSON **proc, str
 	if (x_user && set_user(*proc, e) < 0)
 		return -1;
 	if (x_caps.n) {
-		const char *sets[] = { "bounding", "effective", "permitted" };
+		const char *sets[] = {"bounding", "effective", "permitted"};
 		cJSON *caps = cJSON_GetObjectItemCaseSensitive(*proc, "capabilities");
 
 		if (!caps)
@@ -146,7 +147,7 @@ static int to_spec(cJSON *proc, struct oci_spec **s, struct err *e)
 
 int runc_cmd_exec(int argc, char **argv)
 {
-	struct err e = { 0 };
+	struct err e = {0};
 	struct oci_spec *s = NULL;
 	cJSON *proc = NULL;
 	int status = 0, rc, n = runc_parse(&exec_table, argc, argv, 1, argc, &rc);
@@ -155,16 +156,20 @@ int runc_cmd_exec(int argc, char **argv)
 		return rc;
 	if (!x_process && n < 2)
 		return runc_usage_error(&exec_table, "a command or --process is required");
-	if ((x_process ? file_process(&proc, &e) : args_process(argv[1], n - 1, argv + 2, &proc, &e)) < 0) {
+	if ((x_process ? file_process(&proc, &e)
+		       : args_process(argv[1], n - 1, argv + 2, &proc, &e)) < 0) {
 		cJSON_Delete(proc);
 		return runc_fail("exec", &e);
 	}
 	if (to_spec(proc, &s, &e) < 0)
 		return runc_fail("exec", &e);
-	struct oci_exec_opts o = { .root = runc_g.root, .id = argv[1], .process = s->process,
-				   .pid_file = x_pid_file, .console_socket = x_console,
-				   .detach = x_detach,
-				   .preserve_fds = x_preserve ? atoi(x_preserve) : 0 };
+	struct oci_exec_opts o = {.root = runc_g.root,
+				  .id = argv[1],
+				  .process = s->process,
+				  .pid_file = x_pid_file,
+				  .console_socket = x_console,
+				  .detach = x_detach,
+				  .preserve_fds = x_preserve ? atoi(x_preserve) : 0};
 	if (!s->process)
 		rc = runc_fail("exec", (err_set(&e, "--process: not a process"), &e));
 	else if (oci_container_exec(&o, &status, &e) < 0)

@@ -53,8 +53,8 @@ static void make_rootless(cJSON *spec)
 {
 	cJSON *lnx = cJSON_GetObjectItemCaseSensitive(spec, "linux");
 	cJSON *ns = cJSON_GetObjectItemCaseSensitive(lnx, "namespaces"), *m, *it;
-	const char *maps[] = { "uidMappings", "gidMappings" };
-	unsigned ids[] = { (unsigned)getuid(), (unsigned)getgid() };
+	const char *maps[] = {"uidMappings", "gidMappings"};
+	unsigned ids[] = {(unsigned)getuid(), (unsigned)getgid()};
 
 	cJSON_DeleteItemFromObjectCaseSensitive(lnx, "resources");
 	for (int i = cJSON_GetArraySize(ns) - 1; i >= 0; i--) {
@@ -74,9 +74,10 @@ static void make_rootless(cJSON *spec)
 		cJSON_AddNumberToObject(it, "size", 1);
 		cJSON_AddItemToArray(m, it);
 	}
-	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(spec, "mounts")) {
-		const char *dest = cJSON_GetStringValue(
-			cJSON_GetObjectItemCaseSensitive(it, "destination"));
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(spec, "mounts"))
+	{
+		const char *dest =
+			cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(it, "destination"));
 		cJSON *opts = cJSON_GetObjectItemCaseSensitive(it, "options");
 
 		if (dest && !strcmp(dest, "/sys")) {
@@ -96,15 +97,15 @@ static int spec_rootless;
 int runc_cmd_spec(int argc, char **argv)
 {
 	static const struct args_opt opts[] = {
-		{ "bundle", 'b', ARGS_VALUE, "path", "where to write config.json", NULL,
-		  &spec_bundle, NULL, NULL },
-		{ "rootless", 0, 0, NULL, "a spec for a container run by a user", &spec_rootless,
-		  NULL, NULL, NULL },
-		{ NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL },
+		{"bundle", 'b', ARGS_VALUE, "path", "where to write config.json", NULL,
+		 &spec_bundle, NULL, NULL},
+		{"rootless", 0, 0, NULL, "a spec for a container run by a user", &spec_rootless,
+		 NULL, NULL, NULL},
+		{NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL},
 	};
-	static const struct args_table t = { "tug runtime spec [options]",
-					     "Write a default config.json", ARGS_GO_FLAGS, opts };
-	struct err e = { 0 };
+	static const struct args_table t = {"tug runtime spec [options]",
+					    "Write a default config.json", ARGS_GO_FLAGS, opts};
+	struct err e = {0};
 	char path[PATH_MAX], *text = NULL;
 	size_t len;
 	cJSON *spec = NULL;
@@ -143,18 +144,16 @@ static cJSON *strings(const char *const *v, size_t n)
 
 static cJSON *linux_features(void)
 {
-	static const char *const ns[] = { "cgroup", "ipc", "mount", "network", "pid", "time",
-					  "user", "uts" };
-	static const char *const actions[] = { "SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO",
-					       "SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS",
-					       "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG",
-					       "SCMP_ACT_TRACE", "SCMP_ACT_TRAP" };
-	static const char *const ops[] = { "SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT",
-					   "SCMP_CMP_LE", "SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ",
-					   "SCMP_CMP_NE" };
-	static const char *const archs[] = { "SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM",
-					     "SCMP_ARCH_X32", "SCMP_ARCH_X86",
-					     "SCMP_ARCH_X86_64" };
+	static const char *const ns[] = {"cgroup", "ipc",  "mount", "network",
+					 "pid",    "time", "user",  "uts"};
+	static const char *const actions[] = {
+		"SCMP_ACT_ALLOW",       "SCMP_ACT_ERRNO", "SCMP_ACT_KILL",  "SCMP_ACT_KILL_PROCESS",
+		"SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG",   "SCMP_ACT_TRACE", "SCMP_ACT_TRAP"};
+	static const char *const ops[] = {"SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT",
+					  "SCMP_CMP_LE", "SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ",
+					  "SCMP_CMP_NE"};
+	static const char *const archs[] = {"SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM", "SCMP_ARCH_X32",
+					    "SCMP_ARCH_X86", "SCMP_ARCH_X86_64"};
 	cJSON *l = cJSON_CreateObject(), *caps = cJSON_AddArrayToObject(l, "capabilities");
 	cJSON *cg, *sc;
 
@@ -180,20 +179,21 @@ static cJSON *linux_features(void)
 
 int runc_cmd_features(int argc, char **argv)
 {
-	static const char *const hooks[] = { "prestart", "createRuntime", "createContainer",
-					     "startContainer", "poststart", "poststop" };
+	static const char *const hooks[] = {"prestart",       "createRuntime", "createContainer",
+					    "startContainer", "poststart",     "poststop"};
 	static const char *const mopts[] = {
-		"async", "atime", "bind", "defaults", "dev", "diratime", "dirsync", "exec",
-		"iversion", "lazytime", "loud", "mand", "noatime", "nodev", "nodiratime",
-		"noexec", "noiversion", "nolazytime", "nomand", "norelatime", "nostrictatime",
-		"nosuid", "private", "rbind", "relatime", "remount", "ro", "rprivate", "rro",
-		"rrw", "rshared", "rslave", "runbindable", "rw", "shared", "silent", "slave",
-		"strictatime", "suid", "sync", "tmpcopyup", "unbindable" };
-	static const struct args_opt none[] = { { NULL, 0, 0, NULL, NULL, NULL, NULL, NULL,
-						  NULL } };
-	static const struct args_table t = { "tug runtime features",
-					     "Print what this runtime supports", ARGS_GO_FLAGS,
-					     none };
+		"async",         "atime",      "bind",        "defaults", "dev",
+		"diratime",      "dirsync",    "exec",        "iversion", "lazytime",
+		"loud",          "mand",       "noatime",     "nodev",    "nodiratime",
+		"noexec",        "noiversion", "nolazytime",  "nomand",   "norelatime",
+		"nostrictatime", "nosuid",     "private",     "rbind",    "relatime",
+		"remount",       "ro",         "rprivate",    "rro",      "rrw",
+		"rshared",       "rslave",     "runbindable", "rw",       "shared",
+		"silent",        "slave",      "strictatime", "suid",     "sync",
+		"tmpcopyup",     "unbindable"};
+	static const struct args_opt none[] = {{NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL}};
+	static const struct args_table t = {
+		"tug runtime features", "Print what this runtime supports", ARGS_GO_FLAGS, none};
 	cJSON *o;
 	char *text;
 	int rc, n = runc_parse(&t, argc, argv, 0, 0, &rc);

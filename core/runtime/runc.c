@@ -22,7 +22,7 @@
 //applet: runtime tug_runtime_main "OCI runtime with runc's command line (also as runc)"
 //alias: runc runtime
 
-struct runc_globals runc_g = { .root = "/run/tug-runtime" };
+struct runc_globals runc_g = {.root = "/run/tug-runtime"};
 
 /* Print the failure where runc's callers look: stderr, and the --log file
  * as a JSON line when one was given (containerd reads it from there). */
@@ -44,7 +44,7 @@ int runc_usage_error(const struct args_table *t, const char *msg)
  * which must be within [min, max]. -2 asks the caller to return *rc. */
 int runc_parse(const struct args_table *t, int argc, char **argv, int min, int max, int *rc)
 {
-	struct err e = { 0 };
+	struct err e = {0};
 	int n;
 
 	for (int i = 1; i < argc; i++)
@@ -69,40 +69,61 @@ static const char *create_bundle, *create_pid_file, *create_console;
 static const char *create_preserve;
 static int create_no_pivot, create_no_keyring, run_detach, run_keep;
 
-#define CREATE_OPTS                                                                          \
-	{ "bundle", 'b', ARGS_VALUE, "path", "path to the root of the bundle (default: .)",    \
-	  NULL, &create_bundle, NULL, NULL },                                                  \
-	{ "pid-file", 0, ARGS_VALUE, "path", "file to write the init's pid to", NULL,          \
-	  &create_pid_file, NULL, NULL },                                                      \
-	{ "console-socket", 0, ARGS_VALUE, "path",                                             \
-	  "unix socket that receives the master of the container's pty", NULL,                \
-	  &create_console, NULL, NULL },                                                       \
-	{ "no-pivot", 0, 0, NULL, "use MS_MOVE and chroot instead of pivot_root",              \
-	  &create_no_pivot, NULL, NULL, NULL },                                                \
-	{ "no-new-keyring", 0, 0, NULL, "keep the caller's session keyring",                   \
-	  &create_no_keyring, NULL, NULL, NULL },                                              \
-	{ "preserve-fds", 0, ARGS_VALUE, "n", "pass n more fds (from 3) to the container",     \
-	  NULL, &create_preserve, NULL, NULL }
+#define CREATE_OPTS                                                                                  \
+	{"bundle",                                                                                   \
+	 'b',                                                                                        \
+	 ARGS_VALUE,                                                                                 \
+	 "path",                                                                                     \
+	 "path to the root of the bundle (default: .)",                                              \
+	 NULL,                                                                                       \
+	 &create_bundle,                                                                             \
+	 NULL,                                                                                       \
+	 NULL},                                                                                      \
+		{"pid-file",                                                                         \
+		 0,                                                                                  \
+		 ARGS_VALUE,                                                                         \
+		 "path",                                                                             \
+		 "file to write the init's pid to",                                                  \
+		 NULL,                                                                               \
+		 &create_pid_file,                                                                   \
+		 NULL,                                                                               \
+		 NULL},                                                                              \
+		{"console-socket",                                                                   \
+		 0,                                                                                  \
+		 ARGS_VALUE,                                                                         \
+		 "path",                                                                             \
+		 "unix socket that receives the master of the container's pty",                      \
+		 NULL,                                                                               \
+		 &create_console,                                                                    \
+		 NULL,                                                                               \
+		 NULL},                                                                              \
+		{"no-pivot",       0,    0,    NULL, "use MS_MOVE and chroot instead of pivot_root", \
+		 &create_no_pivot, NULL, NULL, NULL},                                                \
+		{"no-new-keyring",   0,    0,    NULL, "keep the caller's session keyring",          \
+		 &create_no_keyring, NULL, NULL, NULL},                                              \
+	{                                                                                            \
+		"preserve-fds", 0, ARGS_VALUE, "n", "pass n more fds (from 3) to the container",     \
+			NULL, &create_preserve, NULL, NULL                                           \
+	}
 
 static const struct args_opt create_opts[] = {
 	CREATE_OPTS,
-	{ NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL },
+	{NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL},
 };
 
 static const struct args_opt run_opts[] = {
 	CREATE_OPTS,
-	{ "detach", 'd', 0, NULL, "detach from the container's process", &run_detach, NULL, NULL,
-	  NULL },
-	{ "keep", 0, 0, NULL, "do not delete the container after it exits", &run_keep, NULL,
-	  NULL, NULL },
-	{ NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL },
+	{"detach", 'd', 0, NULL, "detach from the container's process", &run_detach, NULL, NULL,
+	 NULL},
+	{"keep", 0, 0, NULL, "do not delete the container after it exits", &run_keep, NULL, NULL,
+	 NULL},
+	{NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL},
 };
 
-static const struct args_table create_table = { "tug runtime create [options] <id>",
-						"Create a container", ARGS_GO_FLAGS, create_opts };
-static const struct args_table run_table = { "tug runtime run [options] <id>",
-					     "Create and start a container", ARGS_GO_FLAGS,
-					     run_opts };
+static const struct args_table create_table = {"tug runtime create [options] <id>",
+					       "Create a container", ARGS_GO_FLAGS, create_opts};
+static const struct args_table run_table = {
+	"tug runtime run [options] <id>", "Create and start a container", ARGS_GO_FLAGS, run_opts};
 
 static int fill_create(struct oci_create_opts *o, const char *id, char *bundle, struct err *e)
 {
@@ -134,7 +155,7 @@ static int fill_create(struct oci_create_opts *o, const char *id, char *bundle, 
 static int cmd_create(int argc, char **argv)
 {
 	struct oci_create_opts o;
-	struct err e = { 0 };
+	struct err e = {0};
 	char bundle[PATH_MAX];
 	pid_t pid;
 	int rc, n = runc_parse(&create_table, argc, argv, 1, 1, &rc);
@@ -158,9 +179,9 @@ static void forward(int sig)
  * becomes ours (128 + signal when it was killed), then it is deleted. */
 static int wait_init(pid_t pid, const char *id)
 {
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
-	struct sigaction sa = { .sa_handler = forward };
-	struct err e = { 0 };
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
+	struct sigaction sa = {.sa_handler = forward};
+	struct err e = {0};
 	int status = 0;
 
 	forward_to = pid;
@@ -176,7 +197,7 @@ static int wait_init(pid_t pid, const char *id)
 static int cmd_run(int argc, char **argv)
 {
 	struct oci_create_opts o;
-	struct err e = { 0 };
+	struct err e = {0};
 	char bundle[PATH_MAX];
 	pid_t pid;
 	int rc, n = runc_parse(&run_table, argc, argv, 1, 1, &rc);
@@ -186,7 +207,7 @@ static int cmd_run(int argc, char **argv)
 	if (fill_create(&o, argv[1], bundle, &e) < 0 || oci_container_create(&o, &pid, &e) < 0)
 		return runc_fail("run", &e);
 	if (oci_container_start(runc_g.root, argv[1], &e) < 0) {
-		struct err ignored = { 0 };
+		struct err ignored = {0};
 
 		oci_container_delete(runc_g.root, argv[1], true, &ignored);
 		return runc_fail("run", &e);
@@ -194,13 +215,13 @@ static int cmd_run(int argc, char **argv)
 	return run_detach ? TUG_EXIT_OK : wait_init(pid, argv[1]);
 }
 
-static const struct args_opt no_opts[] = { { NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL } };
+static const struct args_opt no_opts[] = {{NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL}};
 
 static int cmd_start(int argc, char **argv)
 {
-	static const struct args_table t = { "tug runtime start <id>",
-					     "Start a created container", ARGS_GO_FLAGS, no_opts };
-	struct err e = { 0 };
+	static const struct args_table t = {"tug runtime start <id>", "Start a created container",
+					    ARGS_GO_FLAGS, no_opts};
+	struct err e = {0};
 	int rc, n = runc_parse(&t, argc, argv, 1, 1, &rc);
 
 	if (n < 0)
@@ -212,11 +233,10 @@ static int cmd_start(int argc, char **argv)
 
 static int cmd_state(int argc, char **argv)
 {
-	static const struct args_table t = { "tug runtime state <id>",
-					     "Print the state of a container", ARGS_GO_FLAGS,
-					     no_opts };
+	static const struct args_table t = {
+		"tug runtime state <id>", "Print the state of a container", ARGS_GO_FLAGS, no_opts};
 	struct oci_state st;
-	struct err e = { 0 };
+	struct err e = {0};
 	char *json;
 	int rc, n = runc_parse(&t, argc, argv, 1, 1, &rc);
 
@@ -235,14 +255,14 @@ static int kill_all;
 static int cmd_kill(int argc, char **argv)
 {
 	static const struct args_opt opts[] = {
-		{ "all", 'a', 0, NULL, "send the signal to every process of the container",
-		  &kill_all, NULL, NULL, NULL },
-		{ NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL },
+		{"all", 'a', 0, NULL, "send the signal to every process of the container",
+		 &kill_all, NULL, NULL, NULL},
+		{NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL},
 	};
-	static const struct args_table t = { "tug runtime kill [options] <id> [signal]",
-					     "Send a signal (default SIGTERM) to a container",
-					     ARGS_GO_FLAGS, opts };
-	struct err e = { 0 };
+	static const struct args_table t = {"tug runtime kill [options] <id> [signal]",
+					    "Send a signal (default SIGTERM) to a container",
+					    ARGS_GO_FLAGS, opts};
+	struct err e = {0};
 	int sig = SIGTERM, rc, n = runc_parse(&t, argc, argv, 1, 2, &rc);
 
 	if (n < 0)
@@ -259,13 +279,13 @@ static int delete_force;
 static int cmd_delete(int argc, char **argv)
 {
 	static const struct args_opt opts[] = {
-		{ "force", 'f', 0, NULL, "kill the container first if it still runs",
-		  &delete_force, NULL, NULL, NULL },
-		{ NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL },
+		{"force", 'f', 0, NULL, "kill the container first if it still runs", &delete_force,
+		 NULL, NULL, NULL},
+		{NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL},
 	};
-	static const struct args_table t = { "tug runtime delete [options] <id>",
-					     "Delete a container", ARGS_GO_FLAGS, opts };
-	struct err e = { 0 };
+	static const struct args_table t = {"tug runtime delete [options] <id>",
+					    "Delete a container", ARGS_GO_FLAGS, opts};
+	struct err e = {0};
 	int rc, n = runc_parse(&t, argc, argv, 1, 1, &rc);
 
 	if (n < 0)
@@ -280,45 +300,47 @@ static int cmd_delete(int argc, char **argv)
 }
 
 static const struct runc_cmd cmds[] = {
-	{ "create", cmd_create, "Create a container" },
-	{ "delete", cmd_delete, "Delete a container" },
-	{ "events", runc_cmd_events, "Print container stats (--stats) or events" },
-	{ "exec", runc_cmd_exec, "Run a process in a running container" },
-	{ "features", runc_cmd_features, "Print what this runtime supports, as JSON" },
-	{ "kill", cmd_kill, "Send a signal to a container" },
-	{ "list", runc_cmd_list, "List containers" },
-	{ "pause", runc_cmd_pause, "Freeze every process of a container" },
-	{ "ps", runc_cmd_ps, "List the processes of a container" },
-	{ "resume", runc_cmd_resume, "Thaw a paused container" },
-	{ "run", cmd_run, "Create and start a container" },
-	{ "spec", runc_cmd_spec, "Write a default config.json" },
-	{ "start", cmd_start, "Start a created container" },
-	{ "state", cmd_state, "Print the state of a container" },
-	{ "update", runc_cmd_update, "Change a container's resources" },
+	{"create", cmd_create, "Create a container"},
+	{"delete", cmd_delete, "Delete a container"},
+	{"events", runc_cmd_events, "Print container stats (--stats) or events"},
+	{"exec", runc_cmd_exec, "Run a process in a running container"},
+	{"features", runc_cmd_features, "Print what this runtime supports, as JSON"},
+	{"kill", cmd_kill, "Send a signal to a container"},
+	{"list", runc_cmd_list, "List containers"},
+	{"pause", runc_cmd_pause, "Freeze every process of a container"},
+	{"ps", runc_cmd_ps, "List the processes of a container"},
+	{"resume", runc_cmd_resume, "Thaw a paused container"},
+	{"run", cmd_run, "Create and start a container"},
+	{"spec", runc_cmd_spec, "Write a default config.json"},
+	{"start", cmd_start, "Start a created container"},
+	{"state", cmd_state, "Print the state of a container"},
+	{"update", runc_cmd_update, "Change a container's resources"},
 };
 
 static int global_debug, global_systemd;
 static const char *global_log_format;
 
 static const struct args_opt global_opts[] = {
-	{ "root", 0, ARGS_VALUE, "path", "folder of the containers' state (/run/tug-runtime)",
-	  NULL, &runc_g.root, NULL, NULL },
-	{ "log", 0, ARGS_VALUE, "path", "also write errors to this file", NULL, &runc_g.log, NULL,
-	  NULL },
-	{ "log-format", 0, ARGS_VALUE, "text|json", "format of the --log file", NULL,
-	  &global_log_format, NULL, NULL },
-	{ "debug", 0, 0, NULL, "log debug messages", &global_debug, NULL, NULL, NULL },
-	{ "systemd-cgroup", 0, 0, NULL, "use systemd to manage cgroups (not supported)",
-	  &global_systemd, NULL, NULL, NULL },
-	{ "rootless", 0, ARGS_VALUE | ARGS_HIDDEN, "value", "ignored", NULL, NULL, NULL, NULL },
-	{ "criu", 0, ARGS_VALUE | ARGS_HIDDEN, "path", "ignored", NULL, NULL, NULL, NULL },
-	{ "version", 'v', 0, NULL, "print the version", &runc_g.version, NULL, NULL, NULL },
-	{ NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL },
+	{"root", 0, ARGS_VALUE, "path", "folder of the containers' state (/run/tug-runtime)", NULL,
+	 &runc_g.root, NULL, NULL},
+	{"log", 0, ARGS_VALUE, "path", "also write errors to this file", NULL, &runc_g.log, NULL,
+	 NULL},
+	{"log-format", 0, ARGS_VALUE, "text|json", "format of the --log file", NULL,
+	 &global_log_format, NULL, NULL},
+	{"debug", 0, 0, NULL, "log debug messages", &global_debug, NULL, NULL, NULL},
+	{"systemd-cgroup", 0, 0, NULL, "use systemd to manage cgroups (not supported)",
+	 &global_systemd, NULL, NULL, NULL},
+	{"rootless", 0, ARGS_VALUE | ARGS_HIDDEN, "value", "ignored", NULL, NULL, NULL, NULL},
+	{"criu", 0, ARGS_VALUE | ARGS_HIDDEN, "path", "ignored", NULL, NULL, NULL, NULL},
+	{"version", 'v', 0, NULL, "print the version", &runc_g.version, NULL, NULL, NULL},
+	{NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL},
 };
 
 static const struct args_table global_table = {
 	"tug runtime [global options] <command> [command options] [arguments...]",
-	"OCI runtime with runc's command line", ARGS_GO_FLAGS, global_opts,
+	"OCI runtime with runc's command line",
+	ARGS_GO_FLAGS,
+	global_opts,
 };
 
 static void usage(FILE *f)
@@ -341,17 +363,17 @@ static int setup_log(struct err *e)
 		return -1;
 	if (global_systemd)
 		return err_set(e, "--systemd-cgroup: this runtime manages cgroups itself; "
-			       "systemd cgroup paths are not supported");
+				  "systemd cgroup paths are not supported");
 	return 0;
 }
 
 int tug_runtime_main(int argc, char **argv)
 {
-	struct err e = { 0 };
+	struct err e = {0};
 	int n;
 
-	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
-			 !strcmp(argv[1], "help"))) {
+	if (argc > 1 &&
+	    (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help"))) {
 		usage(stdout);
 		return TUG_EXIT_OK;
 	}

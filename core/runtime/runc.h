@@ -7,7 +7,7 @@
 
 struct runc_globals {
 	const char *root; /* --root */
-	const char *log;  /* --log */
+	const char *log; /* --log */
 	int version;
 };
 extern struct runc_globals runc_g;

@@ -2,3 +2,6 @@
 test-y += tests/unit/test_err.c tests/unit/test_log.c tests/unit/test_file.c \
 	tests/unit/test_path.c tests/unit/test_json.c tests/unit/test_args.c
 test-$(CONFIG_SECCOMP) += tests/unit/test_seccomp.c
+# cgroups: detection, paths, plans and BPF from recorded texts; the live one
+# needs root and skips without it.
+test-$(CONFIG_RUNTIME) += tests/unit/test_cgroup.c tests/unit/test_cgroup_live.c
