@@ -49,7 +49,7 @@ $(KCONFIG_CONFIG): $(KCONFIG_FILES)
 		kconfig-conf -s --defconfig=board/x86_64/defconfig Kconfig; fi
 	$(Q)touch $@
 
-%_defconfig: board/%/defconfig scripts/setup-host
+$(addsuffix _defconfig,$(BOARDS)): %_defconfig: board/%/defconfig scripts/setup-host
 	$(Q)scripts/setup-host --ensure
 	$(Q)kconfig-conf -s --defconfig=$< Kconfig
 	@echo "  CONFIG  $(KCONFIG_CONFIG) from $<"
@@ -110,11 +110,15 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes 
 	-Wno-unused-parameter
 CPPFLAGS := -D_GNU_SOURCE -I$(O)/include -I$(SYSROOT)/include -Icore/lib -I. \
 	-include $(O)/include/cfg.h
-CFLAGS := -std=gnu11 -Os -g -ffunction-sections -fdata-sections \
+# A static binary is not relocated: -fno-pie saves the GOT indirections
+# Debian's gcc adds by default.
+CFLAGS := -std=gnu11 -Os -g -fno-pie -ffunction-sections -fdata-sections \
 	-fno-asynchronous-unwind-tables -fno-unwind-tables -fno-ident \
 	$(WARN) $(ARCH_CFLAGS) $(BOARD_CFLAGS) $(EXTRA_CFLAGS)
 STATIC ?= -static
-LDFLAGS := $(STATIC) -Wl,--gc-sections -Wl,--build-id=none -L$(SYSROOT)/lib $(EXTRA_LDFLAGS)
+# noseparate-code: no page of padding between headers, code and data.
+LDFLAGS := $(STATIC) -no-pie -Wl,--gc-sections -Wl,--build-id=none -Wl,-z,noseparate-code \
+	-L$(SYSROOT)/lib $(EXTRA_LDFLAGS)
 
 LIB_OBJS := $(patsubst %.c,$(O)/obj/%.o,$(lib-y))
 BIN_OBJS := $(patsubst %.c,$(O)/obj/%.o,$(bin-y))

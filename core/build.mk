@@ -2,7 +2,7 @@
 
 # The shared libraries: linked into the binary and into the unit tests.
 lib-y += core/lib/err.c core/lib/log.c core/lib/file.c core/lib/path.c \
-	core/lib/json.c core/lib/args.c
+	core/lib/json.c core/lib/args.c core/lib/timefmt.c
 
 # The faces. Each registers itself with an //applet: line in its source.
 bin-y += core/main.c core/features.c

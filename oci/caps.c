@@ -1,6 +1,8 @@
 /* caps.c - capability names and the capset/prctl calls that give the
  * container's process exactly the sets its spec names. */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <linux/capability.h>
 #include <stdio.h>
 #include <string.h>
@@ -77,15 +79,20 @@ int oci_cap_last_known(void)
 int oci_cap_last_kernel(void)
 {
 	static int last = -1;
-	FILE *f;
+	char buf[16] = "";
+	int fd;
 
 	if (last >= 0)
 		return last;
-	f = fopen("/proc/sys/kernel/cap_last_cap", "re");
-	if (!f || fscanf(f, "%d", &last) != 1 || last < 0 || last > 63)
+	fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		if (read(fd, buf, sizeof(buf) - 1) < 0)
+			buf[0] = '\0';
+		close(fd);
+	}
+	last = (int)strtol(buf, NULL, 10);
+	if (!buf[0] || last <= 0 || last > 63)
 		last = CAP_LAST_CAP; /* no /proc yet: what the headers knew */
-	if (f)
-		fclose(f);
 	return last;
 }
 

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "file.h"
+#include "timefmt.h"
 #include "oci/cgroup.h"
 #include "oci/console.h"
 #include "oci/container.h"
@@ -45,19 +46,6 @@ struct create {
 	int clone_flags;
 	pid_t pid;
 };
-
-static void now_rfc3339(char *out, size_t size)
-{
-	struct timespec ts;
-	struct tm tm;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	char date[24];
-
-	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out, size, "%.19s.%09ldZ", date, ts.tv_nsec % 1000000000L);
-}
 
 static int load_bundle(struct create *c, struct err *e)
 {
@@ -400,7 +388,7 @@ static int prepare(struct create *c, bool *joins, struct err *e)
 	strcpy(c->st.id, c->o->id);
 	snprintf(c->st.bundle, sizeof(c->st.bundle), "%s", c->o->bundle);
 	strcpy(c->st.rootfs, c->rootfs);
-	now_rfc3339(c->st.created, sizeof(c->st.created));
+	timefmt_now(c->st.created, sizeof(c->st.created), 9);
 	c->st.owner = getuid();
 	return 0;
 }

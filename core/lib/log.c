@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "timefmt.h"
 
 static const char *const level_names[] = {"error", "warn", "info", "debug"};
 
@@ -217,14 +218,7 @@ static void put_escaped(struct line *l, const char *msg, int json)
 
 static void fmt_time(char *buf, size_t size)
 {
-	struct timespec ts;
-	struct tm tm;
-	size_t n;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, size - n, ".%03dZ", (int)(ts.tv_nsec / 1000000));
+	timefmt_now(buf, size, 3);
 }
 
 static void write_all(int fd, const char *buf, size_t len)

@@ -2,6 +2,7 @@
  * process with new args and runc's overrides (--env, --cwd, --user, --cap, -t). */
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,12 +65,15 @@ static void add_strings(cJSON *proc, const char *key, const struct args_list *l)
 
 static int set_user(cJSON *proc, struct err *e)
 {
-	unsigned uid, gid = 0;
-	int n = sscanf(x_user, "%u:%u", &uid, &gid);
-	cJSON *u = cJSON_CreateObject();
+	char *end;
+	unsigned long uid = strtoul(x_user, &end, 10), gid = 0;
+	cJSON *u;
 
-	if (n < 1)
+	if (end != x_user && *end == ':')
+		gid = strtoul(end + 1, &end, 10);
+	if (end == x_user || *end || uid > UINT32_MAX || gid > UINT32_MAX)
 		return err_set(e, "--user: \"%s\" is not uid[:gid]", x_user);
+	u = cJSON_CreateObject();
 	cJSON_AddNumberToObject(u, "uid", uid);
 	cJSON_AddNumberToObject(u, "gid", gid);
 	cJSON_ReplaceItemInObject(proc, "user", u);
