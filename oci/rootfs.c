@@ -43,7 +43,41 @@ static int rel_path(const char *dest, char *out, size_t size, struct err *e)
 	return 0;
 }
 
-int oci_mkdir_beneath(int rootfd, const char *relpath, mode_t mode, struct err *e)
+static int mkdir_walk(int rootfd, const char *relpath, mode_t mode, int links, struct err *e);
+
+/* prefix names a dangling symlink (its target is missing inside the root):
+ * make the target, resolved inside the root as the kernel would, as runc
+ * does; the mount then lands there, never on the host. */
+static int mkdir_link_target(int rootfd, int parent, const char *prefix, const char *base,
+			     mode_t mode, int links, struct err *e)
+{
+	char target[PATH_MAX], path[2 * PATH_MAX];
+	ssize_t n = readlinkat(parent, base, target, sizeof(target) - 1);
+	int fd;
+
+	if (n < 0)
+		return err_sys(e, ENOENT, "open %s", prefix);
+	target[n] = '\0';
+	if (target[0] == '/')
+		snprintf(path, sizeof(path), "%s", target);
+	else
+		snprintf(path, sizeof(path), "%.*s%s", (int)(base - prefix), prefix, target);
+	if (strlen(path) >= sizeof(target) || path_clean(path, target, sizeof(target), e) < 0)
+		return -1;
+	/* ".." past the top stays at the top: the root is the container's "/". */
+	const char *rel = target;
+	while (*rel == '/' || !strncmp(rel, "../", 3))
+		rel += *rel == '/' ? 1 : 3;
+	if (!*rel || !strcmp(rel, ".."))
+		rel = ".";
+	fd = mkdir_walk(rootfd, rel, mode, links - 1, e);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	return path_open_beneath(rootfd, prefix, O_PATH | O_DIRECTORY, 0, e);
+}
+
+static int mkdir_walk(int rootfd, const char *relpath, mode_t mode, int links, struct err *e)
 {
 	char prefix[PATH_MAX];
 	int parent = -1, fd = -1;
@@ -51,6 +85,8 @@ int oci_mkdir_beneath(int rootfd, const char *relpath, mode_t mode, struct err *
 
 	if (len >= sizeof(prefix))
 		return err_sys(e, ENAMETOOLONG, "mkdir %s", relpath);
+	if (links <= 0)
+		return err_sys(e, ELOOP, "mkdir %s", relpath);
 	parent = path_open_beneath(rootfd, ".", O_PATH | O_DIRECTORY, 0, e);
 	for (size_t i = 0; parent >= 0 && i <= len; i++) {
 		if (i < len && relpath[i] != '/')
@@ -66,13 +102,14 @@ int oci_mkdir_beneath(int rootfd, const char *relpath, mode_t mode, struct err *
 
 			base = base ? base + 1 : prefix;
 			/* mkdirat never follows a symlink in its last step: a link
-			 * there makes EEXIST and the open below resolves it. */
-			if (mkdirat(parent, base, mode) < 0 && errno != EEXIST) {
+			 * there makes EEXIST, and its target is made instead. */
+			if (mkdirat(parent, base, mode) == 0)
+				fd = path_open_beneath(rootfd, prefix, O_PATH | O_DIRECTORY, 0, e);
+			else if (errno == EEXIST)
+				fd = mkdir_link_target(rootfd, parent, prefix, base, mode, links,
+						       e);
+			else
 				err_sys(e, errno, "mkdir %s", prefix);
-				close(parent);
-				return -1;
-			}
-			fd = path_open_beneath(rootfd, prefix, O_PATH | O_DIRECTORY, 0, e);
 		} else if (fd < 0) {
 			err_sys(e, errno, "open %s", prefix);
 		}
@@ -80,6 +117,11 @@ int oci_mkdir_beneath(int rootfd, const char *relpath, mode_t mode, struct err *
 		parent = fd;
 	}
 	return parent;
+}
+
+int oci_mkdir_beneath(int rootfd, const char *relpath, mode_t mode, struct err *e)
+{
+	return mkdir_walk(rootfd, relpath, mode, PATH_MAX_SYMLINKS, e);
 }
 
 /* Create the mount point (a folder, or an empty file for a file bind) and

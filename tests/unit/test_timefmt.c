@@ -7,8 +7,8 @@
 int main(void)
 {
 	char buf[64];
-	struct timespec ts = { 1795990975, 676476235 }; /* 2026-11-29T22:22:55Z */
-	struct timespec epoch = { 0, 5 };
+	struct timespec ts = {1795990975, 676476235}; /* 2026-11-29T22:22:55Z */
+	struct timespec epoch = {0, 5};
 
 	timefmt_rfc3339(buf, sizeof(buf), &ts, 9);
 	is_str(buf, "2026-11-29T22:22:55.676476235Z", "nanoseconds");
