@@ -10,7 +10,7 @@ size_t timefmt_rfc3339(char *out, size_t size, const struct timespec *ts, int di
 	int n;
 
 	if (!gmtime_r(&ts->tv_sec, &tm))
-		tm = (struct tm){ .tm_mday = 1, .tm_year = 70 };
+		tm = (struct tm){.tm_mday = 1, .tm_year = 70};
 	for (int d = 9; d > digits; d--)
 		frac /= 10;
 	n = snprintf(out, size, "%04d-%02d-%02dT%02d:%02d:%02d%s%0*ldZ", tm.tm_year + 1900,
