@@ -2,6 +2,7 @@
 # The multi-call binary: static, version, help, dispatch, exit codes.
 
 load helpers
+bats_require_minimum_version 1.5.0
 
 @test "the binary is statically linked" {
 	need_cmd file
