@@ -239,6 +239,13 @@ int oci_cgroup_v1_map(const struct oci_resources *r, struct oci_cgroup_writes *w
 		ADD(OCI_CG_HUGETLB, 0, "linux.resources.hugepageLimits", file, "%" PRIu64,
 		    h->limit);
 	}
+	if (r->network.class_id.has)
+		ADD(OCI_CG_NET_CLS, 0, "linux.resources.network.classID", "net_cls.classid",
+		    "%" PRIu64, r->network.class_id.v);
+	for (size_t i = 0; i < r->network.n_priorities; i++)
+		ADD(OCI_CG_NET_PRIO, 0, "linux.resources.network.priorities", "net_prio.ifpriomap",
+		    "%s %" PRIu32, r->network.priorities[i].name,
+		    r->network.priorities[i].priority);
 	return map_devices(r, w, e);
 }
 

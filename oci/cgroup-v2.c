@@ -197,6 +197,11 @@ int oci_cgroup_v2_map(const struct oci_resources *r, struct oci_cgroup_writes *w
 {
 	char file[64];
 
+	/* cgroup v2 has no net_cls or net_prio: say so rather than drop it. */
+	if (r->network.class_id.has || r->network.n_priorities)
+		return err_set(e, "linux.resources.network: cgroup v2 has no net_cls or "
+				  "net_prio controller");
+
 	if (map_memory(r, w, e) < 0 || map_cpu(r, w, e) < 0 || map_io(r, w, e) < 0)
 		return -1;
 	if (r->pids.limit.has) {

@@ -203,6 +203,44 @@ static int parse_hugepages(struct sp *p, const cJSON *res, const char *path,
 	return 0;
 }
 
+static int parse_network(struct sp *p, const cJSON *res, const char *path, struct oci_resources *r)
+{
+	const cJSON *n, *arr, *it;
+	char np[JSON_PATH_MAX], pp[JSON_PATH_MAX], ip[JSON_PATH_MAX];
+	size_t i = 0;
+	int got = json_get_object(res, path, "network", 0, &n, p->e);
+
+	if (got <= 0)
+		return got;
+	json_path_key(np, sizeof(np), path, "network");
+	if (sp_opt_u64(p, n, np, "classID", &r->network.class_id) < 0)
+		return -1;
+	got = json_get_array(n, np, "priorities", 0, &arr, p->e);
+	if (got <= 0)
+		return got;
+	json_path_key(pp, sizeof(pp), np, "priorities");
+	r->network.n_priorities = (size_t)cJSON_GetArraySize(arr);
+	r->network.priorities =
+		sp_array(p, r->network.n_priorities, sizeof(struct oci_if_priority));
+	if (!r->network.priorities)
+		return -1;
+	cJSON_ArrayForEach(it, arr)
+	{
+		struct oci_if_priority *ifp = &r->network.priorities[i];
+
+		json_path_index(ip, sizeof(ip), pp, i);
+		if (json_as_object(it, ip, p->e) < 0 ||
+		    json_get_string(it, ip, "name", JSON_REQUIRED, &ifp->name, p->e) < 0 ||
+		    json_get_uint32(it, ip, "priority", JSON_REQUIRED, &ifp->priority, p->e) < 0)
+			return -1;
+		if (!*ifp->name || strchr(ifp->name, ' ') || strchr(ifp->name, '\n'))
+			return err_set(p->e, "%s.name: \"%s\" is not an interface name", ip,
+				       ifp->name);
+		i++;
+	}
+	return 0;
+}
+
 int sp_parse_resources(struct sp *p, const cJSON *res, const char *path, struct oci_resources **out)
 {
 	struct oci_resources *r = sp_alloc(p, sizeof(*r));
@@ -215,7 +253,7 @@ int sp_parse_resources(struct sp *p, const cJSON *res, const char *path, struct 
 	*out = r;
 	if (parse_device_rules(p, res, path, r) < 0 || parse_memory(p, res, path, r) < 0 ||
 	    parse_cpu(p, res, path, r) < 0 || parse_block_io(p, res, path, r) < 0 ||
-	    parse_hugepages(p, res, path, r) < 0 ||
+	    parse_hugepages(p, res, path, r) < 0 || parse_network(p, res, path, r) < 0 ||
 	    sp_kv(p, res, path, "unified", &r->unified, &r->n_unified) < 0)
 		return -1;
 	got = json_get_object(res, path, "pids", 0, &pids, p->e);

@@ -150,6 +150,11 @@ struct oci_hugepage_limit {
 	uint64_t limit;
 };
 
+struct oci_if_priority {
+	const char *name; /* interface */
+	uint32_t priority;
+};
+
 struct oci_resources {
 	struct oci_device_rule *devices;
 	size_t n_devices;
@@ -186,6 +191,11 @@ struct oci_resources {
 	size_t n_hugepage_limits;
 	struct oci_kv *unified; /* cgroup v2 file name -> value */
 	size_t n_unified;
+	struct {
+		struct oci_opt_u64 class_id; /* net_cls.classid */
+		struct oci_if_priority *priorities; /* net_prio.ifpriomap */
+		size_t n_priorities;
+	} network;
 };
 
 /* Seccomp actions, independent of the kernel's encoding. */

@@ -173,3 +173,14 @@ no_cgroup_left() {
 	[ "$status" -eq 0 ]
 	no_cgroup_left
 }
+
+@test "cgroups: linux.resources.network without a net_cls hierarchy fails clearly, nothing left" {
+	[ ! -e "$CGROOT/net_cls/net_cls.classid" ] || skip "net_cls is mounted here"
+	cfg '.linux.resources.network = {classID: 1048577, priorities: [{name: "lo", priority: 2}]}'
+	expect_clean_failure linux.resources.network
+}
+
+@test "cgroups: linux.resources.network with a bad interface name is refused" {
+	cfg '.linux.resources.network = {priorities: [{name: "lo 1", priority: 2}]}'
+	expect_clean_failure linux.resources.network.priorities
+}
