@@ -98,23 +98,6 @@ static const uint32_t arch_audit[ARCH_FOREIGN] = {
 
 static const uint8_t col_arch[SC_COLS] = SC_COL_ARCHES;
 
-static const char *const action_names[] = {
-	[OCI_SCMP_KILL] = "SCMP_ACT_KILL",   [OCI_SCMP_KILL_PROCESS] = "SCMP_ACT_KILL_PROCESS",
-	[OCI_SCMP_TRAP] = "SCMP_ACT_TRAP",   [OCI_SCMP_ERRNO] = "SCMP_ACT_ERRNO",
-	[OCI_SCMP_TRACE] = "SCMP_ACT_TRACE", [OCI_SCMP_ALLOW] = "SCMP_ACT_ALLOW",
-	[OCI_SCMP_LOG] = "SCMP_ACT_LOG",     [OCI_SCMP_NOTIFY] = "SCMP_ACT_NOTIFY",
-};
-
-static const char *const op_names[] = {
-	[OCI_SCMP_CMP_NE] = "SCMP_CMP_NE",
-	[OCI_SCMP_CMP_LT] = "SCMP_CMP_LT",
-	[OCI_SCMP_CMP_LE] = "SCMP_CMP_LE",
-	[OCI_SCMP_CMP_EQ] = "SCMP_CMP_EQ",
-	[OCI_SCMP_CMP_GE] = "SCMP_CMP_GE",
-	[OCI_SCMP_CMP_GT] = "SCMP_CMP_GT",
-	[OCI_SCMP_CMP_MASKED_EQ] = "SCMP_CMP_MASKED_EQ",
-};
-
 /* runc's flags; TSYNC is passed on (runc ignores it: it always syncs). */
 static const struct {
 	const char *name;
@@ -136,18 +119,6 @@ static int find_name(const char *const *names, size_t n, const char *name)
 }
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
-
-int oci_seccomp_action_from_name(const char *name)
-{
-	if (name && strcmp(name, "SCMP_ACT_KILL_THREAD") == 0)
-		return OCI_SCMP_KILL;
-	return find_name(action_names, NELEM(action_names), name);
-}
-
-int oci_seccomp_op_from_name(const char *name)
-{
-	return find_name(op_names, NELEM(op_names), name);
-}
 
 /* ------------------------------------------------------------ syscall tables */
 
@@ -948,7 +919,7 @@ static int check_rule(struct ctx *c, size_t r, struct err *e)
 		if (a->index >= NARGS)
 			return err_set(e, "%sargs[%zu].index: %u is out of range (0-%d)", at, j,
 				       a->index, NARGS - 1);
-		if ((unsigned int)a->op >= NELEM(op_names))
+		if ((unsigned int)a->op > OCI_SCMP_CMP_MASKED_EQ)
 			return err_set(e, "%sargs[%zu].op: unknown operator %d", at, j, (int)a->op);
 		if (seen & (1u << a->index))
 			ri->any_of = true;

@@ -38,11 +38,6 @@ int oci_seccomp_load(const struct oci_bpf *f, struct err *e);
 /* Release f->insns; f may be zeroed or already freed. */
 void oci_seccomp_free(struct oci_bpf *f);
 
-/* For the spec parser: "SCMP_ACT_ERRNO" -> OCI_SCMP_ERRNO, "SCMP_CMP_EQ" ->
- * OCI_SCMP_CMP_EQ; -1 when the name is unknown. */
-int oci_seccomp_action_from_name(const char *name);
-int oci_seccomp_op_from_name(const char *name);
-
 /* The number of syscall name on arch ("SCMP_ARCH_X32"), as the kernel puts
  * it in seccomp_data.nr (x32 numbers carry the x32 bit); -1 when the arch or
  * the name is unknown here. Only the arches of this build's CPU family are
@@ -68,18 +63,6 @@ static inline int oci_seccomp_load(const struct oci_bpf *f, struct err *e)
 static inline void oci_seccomp_free(struct oci_bpf *f)
 {
 	(void)f;
-}
-
-static inline int oci_seccomp_action_from_name(const char *name)
-{
-	(void)name;
-	return -1;
-}
-
-static inline int oci_seccomp_op_from_name(const char *name)
-{
-	(void)name;
-	return -1;
 }
 
 static inline long oci_seccomp_syscall_nr(const char *arch, const char *name)

@@ -30,19 +30,35 @@ static const char *const ops[] = {
 	[OCI_SCMP_CMP_MASKED_EQ] = "SCMP_CMP_MASKED_EQ",
 };
 
+int oci_seccomp_action_from_name(const char *name)
+{
+	for (size_t i = 0; name && i < sizeof(actions) / sizeof(actions[0]); i++)
+		if (strcmp(name, actions[i].name) == 0)
+			return (int)actions[i].action;
+	return -1;
+}
+
+int oci_seccomp_op_from_name(const char *name)
+{
+	for (size_t i = 0; name && i < sizeof(ops) / sizeof(ops[0]); i++)
+		if (strcmp(name, ops[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
 static int get_action(struct sp *p, const cJSON *o, const char *path, const char *key,
 		      enum oci_seccomp_action *out)
 {
 	const char *name;
+	int a;
 
 	if (json_get_string(o, path, key, JSON_REQUIRED, &name, p->e) < 0)
 		return -1;
-	for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++)
-		if (strcmp(name, actions[i].name) == 0) {
-			*out = actions[i].action;
-			return 0;
-		}
-	return err_set(p->e, "%s.%s: unknown action \"%s\"", path, key, name);
+	a = oci_seccomp_action_from_name(name);
+	if (a < 0)
+		return err_set(p->e, "%s.%s: unknown action \"%s\"", path, key, name);
+	*out = (enum oci_seccomp_action)a;
+	return 0;
 }
 
 /* Argument values are Go uint64s: up to 2^64-1, which a double rounds to
@@ -87,12 +103,10 @@ static int parse_arg(struct sp *p, const cJSON *a, const char *path, struct oci_
 	if (index > 5)
 		return err_set(p->e, "%s.index: %u is not a syscall argument (0..5)", path, index);
 	arg->index = index;
-	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
-		if (strcmp(op, ops[i]) == 0) {
-			arg->op = (enum oci_seccomp_op)i;
-			return 0;
-		}
-	return err_set(p->e, "%s.op: unknown operator \"%s\"", path, op);
+	if (oci_seccomp_op_from_name(op) < 0)
+		return err_set(p->e, "%s.op: unknown operator \"%s\"", path, op);
+	arg->op = (enum oci_seccomp_op)oci_seccomp_op_from_name(op);
+	return 0;
 }
 
 static int parse_rule(struct sp *p, const cJSON *r, const char *path, struct oci_seccomp_rule *rule)

@@ -220,6 +220,11 @@ enum oci_seccomp_op {
 	OCI_SCMP_CMP_MASKED_EQ,
 };
 
+/* "SCMP_ACT_ERRNO" -> OCI_SCMP_ERRNO ("SCMP_ACT_KILL_THREAD" is KILL),
+ * "SCMP_CMP_EQ" -> OCI_SCMP_CMP_EQ; -1 when unknown (or NULL). */
+int oci_seccomp_action_from_name(const char *name);
+int oci_seccomp_op_from_name(const char *name);
+
 struct oci_seccomp_arg {
 	unsigned index; /* 0..5 */
 	uint64_t value, value_two;
