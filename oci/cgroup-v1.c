@@ -342,24 +342,6 @@ out:
 	return rc;
 }
 
-static int v1_update(struct oci_cgroup *cg, const struct oci_resources *r, struct err *e)
-{
-	struct oci_cgroup_plan p;
-	int rc = -1;
-
-	if (oci_cgroup_plan(cg->l, r, &p, e) < 0)
-		return -1;
-	if (oci_cgroup_apply(cg, &p, e) < 0)
-		goto out;
-	if (p.bpf_devices && cg->dir[OCI_CG_V2SLOT] &&
-	    oci_cgroup_bpf_apply(cg->dir[OCI_CG_V2SLOT], r->devices, r->n_devices, e) < 0)
-		goto out;
-	rc = 0;
-out:
-	oci_cgroup_plan_free(&p);
-	return rc;
-}
-
 /* ---------------------------------------------------------------- freezer */
 
 /* 1 reached, 0 not yet. A cgroup stuck in FREEZING is asked again: old
@@ -562,7 +544,7 @@ const struct oci_cgroup_ops oci_cgroup_v1_ops = {
 	.name = "v1",
 	.create = v1_create,
 	.enter = oci_cgroup_common_enter,
-	.update = v1_update,
+	.update = oci_cgroup_common_update,
 	.freezer = v1_freezer,
 	.pids = oci_cgroup_common_pids,
 	.kill_all = oci_cgroup_common_kill_all,

@@ -311,24 +311,6 @@ out:
 	return rc;
 }
 
-static int v2_update(struct oci_cgroup *cg, const struct oci_resources *r, struct err *e)
-{
-	struct oci_cgroup_plan p;
-	int rc = -1;
-
-	if (oci_cgroup_plan(cg->l, r, &p, e) < 0)
-		return -1;
-	if (oci_cgroup_apply(cg, &p, e) < 0)
-		goto out;
-	if (p.bpf_devices &&
-	    oci_cgroup_bpf_apply(cg->dir[OCI_CG_V2SLOT], r->devices, r->n_devices, e) < 0)
-		goto out;
-	rc = 0;
-out:
-	oci_cgroup_plan_free(&p);
-	return rc;
-}
-
 /* ---------------------------------------------------------------- freeze, kill */
 
 static int events_frozen(const char *dir, bool want_frozen, struct err *e)
@@ -483,7 +465,7 @@ const struct oci_cgroup_ops oci_cgroup_v2_ops = {
 	.name = "v2",
 	.create = v2_create,
 	.enter = oci_cgroup_common_enter,
-	.update = v2_update,
+	.update = oci_cgroup_common_update,
 	.freezer = v2_freezer,
 	.pids = oci_cgroup_common_pids,
 	.kill_all = oci_cgroup_common_kill_all,

@@ -1063,6 +1063,26 @@ static int rm_tree(const char *dir, struct err *e)
 
 /* ---------------------------------------------------------------- shared ops */
 
+/* The same for both drivers: the plan knows where each write goes, and the
+ * device program goes to the cgroup2 part when there is one. */
+int oci_cgroup_common_update(struct oci_cgroup *cg, const struct oci_resources *r, struct err *e)
+{
+	struct oci_cgroup_plan p;
+	int rc = -1;
+
+	if (oci_cgroup_plan(cg->l, r, &p, e) < 0)
+		return -1;
+	if (oci_cgroup_apply(cg, &p, e) < 0)
+		goto out;
+	if (p.bpf_devices && cg->dir[OCI_CG_V2SLOT] &&
+	    oci_cgroup_bpf_apply(cg->dir[OCI_CG_V2SLOT], r->devices, r->n_devices, e) < 0)
+		goto out;
+	rc = 0;
+out:
+	oci_cgroup_plan_free(&p);
+	return rc;
+}
+
 int oci_cgroup_common_enter(struct oci_cgroup *cg, pid_t pid, struct err *e)
 {
 	char buf[32];
