@@ -1,7 +1,7 @@
 # helpers.bash - shared by the bats files: where the binary is, and skips for
 # features that are compiled out or tests that need root.
 
-TUG=${TUG:-$BATS_TEST_DIRNAME/../../build/x86_64/tug}
+TUG=$(realpath "${TUG:-$BATS_TEST_DIRNAME/../../build/x86_64/tug}")
 
 # need_feature NAME: skip unless `tug features` lists +NAME.
 need_feature() {
