@@ -109,6 +109,8 @@ int oci_cgroup_mkdirs(struct oci_cgroup *cg, int slot, oci_cgroup_level_fn level
 void oci_cgroup_unmake(struct oci_cgroup *cg);
 
 /* The shared halves of the drivers. */
+int oci_cgroup_common_finish(struct oci_cgroup *cg, const struct oci_resources *r,
+			     const struct oci_cgroup_plan *p, pid_t pid, struct err *e);
 int oci_cgroup_common_update(struct oci_cgroup *cg, const struct oci_resources *r, struct err *e);
 int oci_cgroup_common_enter(struct oci_cgroup *cg, pid_t pid, struct err *e);
 int oci_cgroup_common_pids(struct oci_cgroup *cg, pid_t **pids, size_t *n, struct err *e);

@@ -329,14 +329,7 @@ static int v1_create(struct oci_cgroup *cg, const struct oci_resources *r, pid_t
 	for (int s = 0; s < OCI_CG_NSLOT; s++)
 		if (cg->dir[s] && make_slot(cg, s, &p, e) < 0)
 			goto out;
-	if (oci_cgroup_apply(cg, &p, e) < 0)
-		goto out;
-	if (p.bpf_devices &&
-	    oci_cgroup_bpf_apply(cg->dir[OCI_CG_V2SLOT], r->devices, r->n_devices, e) < 0)
-		goto out;
-	if (pid > 0 && oci_cgroup_common_enter(cg, pid, e) < 0)
-		goto out;
-	rc = 0;
+	rc = oci_cgroup_common_finish(cg, r, &p, pid, e);
 out:
 	oci_cgroup_plan_free(&p);
 	return rc;

@@ -297,15 +297,9 @@ static int v2_create(struct oci_cgroup *cg, const struct oci_resources *r, pid_t
 
 	if (oci_cgroup_plan(cg->l, r, &p, e) < 0)
 		return -1;
-	if (oci_cgroup_v2_mkdir(cg, cg->l->v2.ctrls & V2_USABLE, p.v2_need, e) < 0 ||
-	    oci_cgroup_apply(cg, &p, e) < 0)
+	if (oci_cgroup_v2_mkdir(cg, cg->l->v2.ctrls & V2_USABLE, p.v2_need, e) < 0)
 		goto out;
-	if (p.bpf_devices &&
-	    oci_cgroup_bpf_apply(cg->dir[OCI_CG_V2SLOT], r->devices, r->n_devices, e) < 0)
-		goto out;
-	if (pid > 0 && oci_cgroup_common_enter(cg, pid, e) < 0)
-		goto out;
-	rc = 0;
+	rc = oci_cgroup_common_finish(cg, r, &p, pid, e);
 out:
 	oci_cgroup_plan_free(&p);
 	return rc;

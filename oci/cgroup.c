@@ -1063,22 +1063,28 @@ static int rm_tree(const char *dir, struct err *e)
 
 /* ---------------------------------------------------------------- shared ops */
 
-/* The same for both drivers: the plan knows where each write goes, and the
- * device program goes to the cgroup2 part when there is one. */
+/* The same for both drivers once the folders exist: the plan knows where
+ * each write goes, the device program goes to the cgroup2 part when there
+ * is one, then pid (0: nobody) moves in. */
+int oci_cgroup_common_finish(struct oci_cgroup *cg, const struct oci_resources *r,
+			     const struct oci_cgroup_plan *p, pid_t pid, struct err *e)
+{
+	if (oci_cgroup_apply(cg, p, e) < 0)
+		return -1;
+	if (p->bpf_devices && cg->dir[OCI_CG_V2SLOT] &&
+	    oci_cgroup_bpf_apply(cg->dir[OCI_CG_V2SLOT], r->devices, r->n_devices, e) < 0)
+		return -1;
+	return pid > 0 ? oci_cgroup_common_enter(cg, pid, e) : 0;
+}
+
 int oci_cgroup_common_update(struct oci_cgroup *cg, const struct oci_resources *r, struct err *e)
 {
 	struct oci_cgroup_plan p;
-	int rc = -1;
+	int rc;
 
 	if (oci_cgroup_plan(cg->l, r, &p, e) < 0)
 		return -1;
-	if (oci_cgroup_apply(cg, &p, e) < 0)
-		goto out;
-	if (p.bpf_devices && cg->dir[OCI_CG_V2SLOT] &&
-	    oci_cgroup_bpf_apply(cg->dir[OCI_CG_V2SLOT], r->devices, r->n_devices, e) < 0)
-		goto out;
-	rc = 0;
-out:
+	rc = oci_cgroup_common_finish(cg, r, &p, 0, e);
 	oci_cgroup_plan_free(&p);
 	return rc;
 }
