@@ -101,7 +101,7 @@ test-y :=
 include core/build.mk oci/build.mk registry/build.mk net/build.mk tests/unit/build.mk
 
 LIBS-y := -lcjson
-LIBS-$(CONFIG_IMAGES) += -larchive -lzstd -lz
+LIBS-$(CONFIG_IMAGES) += -larchive -lzstd -lz -lbearssl
 LIBS-$(CONFIG_TLS) += -lbearssl
 LIBS := $(sort $(LIBS-y))
 LIBS := $(filter -larchive,$(LIBS)) $(filter-out -larchive -lcjson,$(LIBS)) -lcjson

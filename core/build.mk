@@ -4,6 +4,9 @@
 lib-y += core/lib/err.c core/lib/log.c core/lib/file.c core/lib/path.c \
 	core/lib/json.c core/lib/args.c core/lib/timefmt.c
 
+# Content digests (BearSSL's SHA-256): the image store and the registry client.
+lib-$(CONFIG_IMAGES) += core/lib/digest.c
+
 # The faces. Each registers itself with an //applet: line in its source.
 bin-y += core/main.c core/features.c
 
