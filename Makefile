@@ -117,7 +117,10 @@ CFLAGS := -std=gnu11 -Os -g -fno-pie -ffunction-sections -fdata-sections \
 	$(WARN) $(ARCH_CFLAGS) $(BOARD_CFLAGS) $(EXTRA_CFLAGS)
 STATIC ?= -static
 # noseparate-code: no page of padding between headers, code and data.
-LDFLAGS := $(STATIC) -no-pie -Wl,--gc-sections -Wl,--build-id=none -Wl,-z,noseparate-code \
+# norelro: musl applies RELRO only in its dynamic linker, never in a static
+# binary, so the page alignment it asks for would be padding for nothing.
+LDFLAGS := $(STATIC) -no-pie -Wl,--gc-sections -Wl,--build-id=none -Wl,-z,noseparate-code -Wl,-z,norelro \
+	-Wl,-z,common-page-size=64 \
 	-L$(SYSROOT)/lib $(EXTRA_LDFLAGS)
 
 LIB_OBJS := $(patsubst %.c,$(O)/obj/%.o,$(lib-y))

@@ -68,7 +68,7 @@ static int load_bundle(struct create *c, struct err *e)
 		return err_sys(e, ENAMETOOLONG, "root.path");
 	if (!realpath(rootfs, c->rootfs))
 		return err_sys(e, errno, "root.path: %s", rootfs);
-	if (s->process->terminal && !c->o->console_socket)
+	if (s->process->terminal && !c->o->console_socket && c->o->console_fd < 0)
 		return err_set(e, "process.terminal needs --console-socket");
 	return 0;
 }
@@ -181,7 +181,7 @@ static pid_t raw_clone(int flags)
 	return (pid_t)syscall(SYS_clone, (unsigned long)flags | SIGCHLD, 0, 0, 0, 0);
 }
 
-static void start_init(struct create *c, const struct oci_init_ctx *ic)
+static void start_init(struct create *c, struct oci_init_ctx *ic)
 {
 	close(c->sync[0]);
 	oci_init_main(ic);
@@ -189,7 +189,7 @@ static void start_init(struct create *c, const struct oci_init_ctx *ic)
 
 /* Clone the init; with namespaces to join, through an intermediate process
  * that joins them and clones the init as our child (CLONE_PARENT). */
-static int spawn(struct create *c, const struct oci_init_ctx *ic, bool joins, struct err *e)
+static int spawn(struct create *c, struct oci_init_ctx *ic, bool joins, struct err *e)
 {
 	pid_t mid, pid;
 	int status;
@@ -332,7 +332,7 @@ static int converse(struct create *c, struct err *e)
 {
 	char type, text[ERR_MSG_MAX + 1];
 
-	if (oci_sync_send(c->sync[0], SYNC_GO, NULL, 0) < 0)
+	if (oci_sync_send(c->sync[0], SYNC_GO, &c->pid, sizeof(c->pid)) < 0)
 		return err_sys(e, errno, "tell the container's init to go on");
 	for (;;) {
 		if (oci_sync_recv(c->sync[0], &type, text, sizeof(text)) < 0)
@@ -383,6 +383,9 @@ static int prepare(struct create *c, bool *joins, struct err *e)
 	if (c->o->console_socket &&
 	    (c->console_fd = oci_console_connect(c->o->console_socket, e)) < 0)
 		return -1;
+	if (!c->o->console_socket && c->o->console_fd >= 0 && c->spec->process->terminal &&
+	    (c->console_fd = fcntl(c->o->console_fd, F_DUPFD_CLOEXEC, 3)) < 0)
+		return err_sys(e, errno, "console socket");
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, c->sync) < 0)
 		return err_sys(e, errno, "socketpair");
 	strcpy(c->st.id, c->o->id);

@@ -15,6 +15,7 @@ struct oci_create_opts {
 	const char *bundle; /* absolute path of the bundle */
 	const char *pid_file; /* NULL: none */
 	const char *console_socket; /* NULL: none */
+	int console_fd; /* or a connected socket for the master (borrowed); -1: none */
 	bool no_pivot;
 	bool no_new_keyring;
 	int preserve_fds; /* fds 3 .. 3+n-1 are passed to the container */

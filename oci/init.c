@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "oci/console.h"
+#include "json.h"
 #include "oci/hooks.h"
 #include "oci/init.h"
 #include "oci/process.h"
@@ -44,6 +45,35 @@ static int sync_wait(int fd, char want, struct err *e)
 	while (n < 0 && errno == EINTR);
 	if (n != 1 || c != want)
 		return err_set(e, "the runtime went away during create");
+	return 0;
+}
+
+/* GO carries the init's pid as the runtime sees it, for the hooks' state:
+ * inside its pid namespace the init would read 1. The state the hooks get
+ * is the one create made, with that pid put in. */
+static int wait_go(struct oci_init_ctx *c, struct err *e)
+{
+	char buf[1 + sizeof(pid_t)];
+	pid_t pid;
+	cJSON *o = NULL;
+	char *text;
+	size_t len;
+	ssize_t n;
+
+	do
+		n = recv(c->sync_fd, buf, sizeof(buf), 0);
+	while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)sizeof(buf) || buf[0] != SYNC_GO)
+		return err_set(e, "the runtime went away during create");
+	memcpy(&pid, buf + 1, sizeof(pid));
+	if (!c->state_json)
+		return 0;
+	if (json_parse(c->state_json, strlen(c->state_json), &o, e) < 0)
+		return -1;
+	cJSON_ReplaceItemInObject(o, "pid", cJSON_CreateNumber(pid));
+	if (json_print(o, false, &text, &len, e) == 0)
+		c->state_json = text; /* the init's own copy: it ends in exec */
+	cJSON_Delete(o);
 	return 0;
 }
 
@@ -138,11 +168,11 @@ static int build_root(const struct oci_init_ctx *c, struct err *e)
 }
 
 /* Until the sync socket closes, errors travel back to `create`. */
-static int prepare(const struct oci_init_ctx *c, char *path, size_t size, struct err *e)
+static int prepare(struct oci_init_ctx *c, char *path, size_t size, struct err *e)
 {
 	const struct oci_process *p = c->spec->process;
 
-	if (sync_wait(c->sync_fd, SYNC_GO, e) < 0)
+	if (wait_go(c, e) < 0)
 		return -1;
 	if (c->new_user_ns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
 		return err_sys(e, errno, "become root in the user namespace");
@@ -178,7 +208,7 @@ static int prepare(const struct oci_init_ctx *c, char *path, size_t size, struct
 	return oci_process_lookup(p, path, size, e);
 }
 
-void oci_init_main(const struct oci_init_ctx *c)
+void oci_init_main(struct oci_init_ctx *c)
 {
 	struct err e = {0};
 	char path[4096], fifo[32];

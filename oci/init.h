@@ -35,7 +35,7 @@ struct oci_init_ctx {
 
 /* Never returns: execs the container's program or exits non-zero after
  * sending SYNC_ERROR with the reason. */
-__attribute__((noreturn)) void oci_init_main(const struct oci_init_ctx *c);
+__attribute__((noreturn)) void oci_init_main(struct oci_init_ctx *c);
 
 /* Send a message byte (and text for SYNC_ERROR); used by both sides. */
 int oci_sync_send(int fd, char type, const void *data, size_t len);

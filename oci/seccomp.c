@@ -16,6 +16,7 @@
 #include <linux/seccomp.h>
 
 #include "oci/seccomp.h"
+#include "sort.h"
 
 /*
  * What the program does, and where it follows runc + libseccomp:
@@ -713,7 +714,7 @@ static size_t collect(const struct ctx *c, unsigned int mask, struct ent *ents, 
 			}
 		}
 	}
-	qsort(ents, n, sizeof(*ents), ent_cmp);
+	sort_heap(ents, n, sizeof(*ents), ent_cmp);
 	return n;
 }
 

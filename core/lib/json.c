@@ -249,17 +249,6 @@ int json_parse(const char *buf, size_t len, cJSON **out, struct err *e)
 	return 0;
 }
 
-int json_print(const cJSON *v, bool pretty, char **out, size_t *len, struct err *e)
-{
-	char *s = pretty ? cJSON_Print(v) : cJSON_PrintUnformatted(v);
-
-	if (!s)
-		return err_sys(e, ENOMEM, "serialize JSON");
-	*out = s;
-	*len = strlen(s);
-	return 0;
-}
-
 int json_write_fd(int fd, const cJSON *v, bool pretty, struct err *e)
 {
 	char *s = NULL;

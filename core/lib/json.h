@@ -62,7 +62,9 @@ int json_get_strings(const cJSON *obj, const char *path, const char *key, unsign
  * "invalid JSON at line 3, column 7". */
 int json_parse(const char *buf, size_t len, cJSON **out, struct err *e);
 
-/* Serialize; *out is the caller's (cJSON_free); *len excludes the NUL. */
+/* Serialize (pretty: tab-indented, "key": value, as Go's MarshalIndent);
+ * *out is the caller's (free); *len excludes the NUL. Integers up to 2^53
+ * are printed exactly, other numbers with 17 significant digits. */
 int json_print(const cJSON *v, bool pretty, char **out, size_t *len, struct err *e);
 
 /* obj[key] = v as an exact integer: cJSON keeps numbers as doubles, which

@@ -13,6 +13,7 @@
 
 #include "file.h"
 #include "json.h"
+#include "sort.h"
 #include "core/applet.h"
 #include "core/runtime/runc.h"
 #include "oci/cgroup.h"
@@ -83,6 +84,40 @@ static int list_one(const char *id, bool json, cJSON *arr, struct err *e)
 	return 0;
 }
 
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The container ids under the root, sorted as runc lists them; NULL-ended,
+ * the caller frees each and the array. NULL when the root is unreadable. */
+static char **list_ids(size_t *count)
+{
+	DIR *d = opendir(runc_g.root);
+	struct dirent *de;
+	char **ids = NULL, **grown;
+	size_t n = 0;
+
+	*count = 0;
+	if (!d)
+		return NULL;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		grown = realloc(ids, (n + 1) * sizeof(*ids));
+		if (!grown || !(grown[n] = strdup(de->d_name))) {
+			ids = grown ? grown : ids;
+			break;
+		}
+		ids = grown;
+		n++;
+	}
+	closedir(d);
+	sort_heap(ids, n, sizeof(*ids), cmp_name);
+	*count = n;
+	return ids;
+}
+
 int runc_cmd_list(int argc, char **argv)
 {
 	static const struct args_opt opts[] = {
@@ -94,32 +129,30 @@ int runc_cmd_list(int argc, char **argv)
 	static const struct args_table t = {"tug runtime list [options]", "List containers",
 					    ARGS_GO_FLAGS, opts};
 	struct err e = {0};
-	struct dirent **names = NULL;
+	char **ids;
+	size_t count;
 	cJSON *arr = cJSON_CreateArray();
 	bool json;
-	int rc, n = runc_parse(&t, argc, argv, 0, 0, &rc), count;
+	int rc, n = runc_parse(&t, argc, argv, 0, 0, &rc);
 
 	if (n < 0)
 		return rc;
 	json = list_format && !strcmp(list_format, "json");
 	if (list_format && !json && strcmp(list_format, "table"))
 		return runc_usage_error(&t, "--format: table or json");
-	count = scandir(runc_g.root, &names, NULL, alphasort);
+	ids = list_ids(&count);
 	if (!json && !list_quiet)
 		printf("%-12s %-10s %-10s %-40s %-30s %s\n", "ID", "PID", "STATUS", "BUNDLE",
 		       "CREATED", "OWNER");
-	for (int i = 0; i < count; i++) {
-		if (names[i]->d_name[0] != '.' && list_one(names[i]->d_name, json, arr, &e) < 0 &&
-		    e.errnum != ENOENT)
+	for (size_t i = 0; i < count; i++) {
+		if (list_one(ids[i], json, arr, &e) < 0 && e.errnum != ENOENT)
 			fprintf(stderr, "tug runtime list: %s\n", e.msg);
-		free(names[i]);
+		free(ids[i]);
 	}
-	free(names);
+	free(ids);
 	if (json) {
-		char *text = cJSON_PrintUnformatted(arr);
-
-		printf("%s\n", text ? text : "[]");
-		cJSON_free(text);
+		if (json_write_fd(STDOUT_FILENO, arr, false, &e) < 0)
+			fprintf(stderr, "tug runtime list: %s\n", e.msg);
 	}
 	cJSON_Delete(arr);
 	return TUG_EXIT_OK;
@@ -303,7 +336,6 @@ static int print_stats(const char *id, struct err *e)
 	struct oci_cgroup *cg;
 	struct oci_cgroup_stats s = {0};
 	cJSON *o;
-	char *text;
 	int r;
 
 	if (oci_state_read(runc_g.root, id, &st, e) < 0 ||
@@ -318,12 +350,10 @@ static int print_stats(const char *id, struct err *e)
 	cJSON_AddStringToObject(o, "type", "stats");
 	cJSON_AddStringToObject(o, "id", id);
 	cJSON_AddItemToObject(o, "data", stats_json(&s));
-	text = cJSON_PrintUnformatted(o);
-	printf("%s\n", text);
 	fflush(stdout);
-	cJSON_free(text);
+	r = json_write_fd(STDOUT_FILENO, o, false, e);
 	cJSON_Delete(o);
-	return 0;
+	return r;
 }
 
 static int events_stats;

@@ -195,7 +195,7 @@ int runc_cmd_features(int argc, char **argv)
 	static const struct args_table t = {
 		"tug runtime features", "Print what this runtime supports", ARGS_GO_FLAGS, none};
 	cJSON *o;
-	char *text;
+	struct err e;
 	int rc, n = runc_parse(&t, argc, argv, 0, 0, &rc);
 
 	if (n < 0)
@@ -206,9 +206,8 @@ int runc_cmd_features(int argc, char **argv)
 	cJSON_AddItemToObject(o, "hooks", STRINGS(hooks));
 	cJSON_AddItemToObject(o, "mountOptions", STRINGS(mopts));
 	cJSON_AddItemToObject(o, "linux", linux_features());
-	text = cJSON_Print(o);
-	printf("%s\n", text);
-	cJSON_free(text);
+	if (json_write_fd(STDOUT_FILENO, o, true, &e) < 0)
+		fprintf(stderr, "tug runtime features: %s\n", e.msg);
 	cJSON_Delete(o);
 	return TUG_EXIT_OK;
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -136,6 +137,7 @@ static int fill_create(struct oci_create_opts *o, const char *id, char *bundle, 
 	o->bundle = bundle;
 	o->pid_file = create_pid_file;
 	o->console_socket = create_console;
+	o->console_fd = -1;
 	o->no_pivot = create_no_pivot;
 	o->no_new_keyring = create_no_keyring;
 	o->preserve_fds = 0;
@@ -177,7 +179,7 @@ static void forward(int sig)
 
 /* Foreground run: the init is our child; signals go to it, its exit status
  * becomes ours (128 + signal when it was killed), then it is deleted. */
-static int wait_init(pid_t pid, const char *id)
+static int wait_init(pid_t pid, const char *id, int master)
 {
 	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
 	struct sigaction sa = {.sa_handler = forward};
@@ -187,6 +189,8 @@ static int wait_init(pid_t pid, const char *id)
 	forward_to = pid;
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		sigaction(sigs[i], &sa, NULL);
+	if (master >= 0)
+		runc_tty_proxy(master); /* takes SIGWINCH over */
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	if (!run_keep && oci_container_delete(runc_g.root, id, true, &e) < 0)
@@ -200,19 +204,35 @@ static int cmd_run(int argc, char **argv)
 	struct err e = {0};
 	char bundle[PATH_MAX];
 	pid_t pid;
+	int sp[2] = {-1, -1}, master = -1;
 	int rc, n = runc_parse(&run_table, argc, argv, 1, 1, &rc);
 
 	if (n < 0)
 		return rc;
-	if (fill_create(&o, argv[1], bundle, &e) < 0 || oci_container_create(&o, &pid, &e) < 0)
+	if (fill_create(&o, argv[1], bundle, &e) < 0)
+		return runc_fail("run", &e);
+	/* In the foreground without a console socket, we are the console. */
+	if (!run_detach && !create_console &&
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) == 0)
+		o.console_fd = sp[0];
+	rc = oci_container_create(&o, &pid, &e);
+	if (sp[0] >= 0) {
+		close(sp[0]);
+		if (rc == 0)
+			master = runc_tty_take_master(sp[1]);
+		close(sp[1]);
+	}
+	if (rc < 0)
 		return runc_fail("run", &e);
 	if (oci_container_start(runc_g.root, argv[1], &e) < 0) {
 		struct err ignored = {0};
 
+		if (master >= 0)
+			close(master);
 		oci_container_delete(runc_g.root, argv[1], true, &ignored);
 		return runc_fail("run", &e);
 	}
-	return run_detach ? TUG_EXIT_OK : wait_init(pid, argv[1]);
+	return run_detach ? TUG_EXIT_OK : wait_init(pid, argv[1], master);
 }
 
 static const struct args_opt no_opts[] = {{NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL}};

@@ -24,6 +24,11 @@ int runc_usage_error(const struct args_table *t, const char *msg);
 /* "KILL", "SIGKILL", "9" -> 9; -1 when unknown. */
 int runc_signal(const char *s);
 
+/* runc-tty.c: the pty master the init sent over sock (-1 when none came),
+ * and the copy loop between it and our stdin/stdout until it ends. */
+int runc_tty_take_master(int sock);
+void runc_tty_proxy(int master);
+
 int runc_cmd_list(int argc, char **argv);
 int runc_cmd_ps(int argc, char **argv);
 int runc_cmd_pause(int argc, char **argv);

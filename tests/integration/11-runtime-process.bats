@@ -163,3 +163,25 @@ teardown() { rt_teardown; }
 	[[ "$stderr" == *console* ]]
 	[ ! -e "$STATE/$CID" ]
 }
+
+@test "process.terminal with run in the foreground and no --console-socket: tug is the console" {
+	cfg '.process.terminal = true | .process.consoleSize = {height: 24, width: 80}'
+	set_args sh -c 'tty; read line; echo "got $line"; exit 3'
+	cfg_flush
+	run bash -c 'echo typed-in | "$0" runtime --root "$1" run -b "$2" "$3"' "$TUG" "$STATE" "$BUNDLE" "$CID"
+	echo "$output" | cat -A
+	[ "$status" -eq 3 ]
+	[[ "$output" == */dev/pts/0* ]]
+	# the line went in through the pty (echoed by it) and came back
+	[[ "$output" == *"got typed-in"* ]]
+	[ ! -e "$STATE/$CID" ]
+}
+
+@test "process.terminal with run -d and no --console-socket is refused" {
+	cfg '.process.terminal = true'
+	set_args true
+	run rt run -d -b "$BUNDLE" "$CID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *console* ]]
+	[ ! -e "$STATE/$CID" ]
+}

@@ -40,6 +40,12 @@ hook() {
 	rt start "$CID"
 	wait_for test -f "$H/poststart.json"
 	[ -f "$H/startContainer.json" ]
+	# the container-side hooks get the pid as the runtime sees it, not 1
+	local pid
+	pid=$(rt state "$CID" | jq -r .pid)
+	[ "$(jq -r .pid "$H/createContainer.json")" = "$pid" ]
+	[ "$(jq -r .pid "$H/startContainer.json")" = "$pid" ]
+	[ "$(jq -r .id "$H/startContainer.json")" = "$CID" ]
 	wait_for test -f "$H/process"
 	[ "$(cat "$H/process")" = after-start-hook ]
 	[ ! -e "$H/poststop.json" ]

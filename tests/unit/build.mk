@@ -1,7 +1,7 @@
 # tests/unit/build.mk - one TAP test program per library module.
 test-y += tests/unit/test_err.c tests/unit/test_log.c tests/unit/test_file.c \
 	tests/unit/test_path.c tests/unit/test_json.c tests/unit/test_args.c \
-	tests/unit/test_timefmt.c
+	tests/unit/test_timefmt.c tests/unit/test_sort.c
 test-$(CONFIG_SECCOMP) += tests/unit/test_seccomp.c
 # cgroups: detection, paths, plans and BPF from recorded texts; the live one
 # needs root and skips without it.
