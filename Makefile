@@ -160,7 +160,7 @@ $(O)/include/version.h: FORCE
 		'$(VERSION)' '$(GIT_REV)' '$(LIBC_VERSION)' > $@.tmp
 	$(Q)if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 
-$(O)/obj/%.o: %.c $(O)/include/cfg.h $(SYSROOT)/.done
+$(O)/obj/%.o: %.c $(O)/include/cfg.h $(SYSROOT)/.done $(wildcard board/$(BOARD)/board.mk)
 	@echo "  CC      $<"
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
