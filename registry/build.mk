@@ -1,1 +1,5 @@
 # registry/build.mk - what registry/ compiles, by feature (see registry/Kconfig).
+
+# Registry auth: WWW-Authenticate challenges, token answers, credentials in
+# Docker's config.json.
+lib-$(CONFIG_REGISTRY) += core/lib/base64.c registry/auth.c registry/creds.c
