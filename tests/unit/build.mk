@@ -7,3 +7,6 @@ test-$(CONFIG_SECCOMP) += tests/unit/test_seccomp.c
 # needs root and skips without it.
 test-$(CONFIG_RUNTIME) += tests/unit/test_cgroup.c tests/unit/test_cgroup_live.c
 test-$(CONFIG_IMAGES) += tests/unit/test_digest.c
+# Snapshotters against real overlayfs and real files (needs root; skips
+# without it).
+test-$(CONFIG_IMAGES) += tests/unit/test_snapshot_live.c
