@@ -15,3 +15,10 @@ lib-$(CONFIG_SECCOMP) += oci/seccomp.c
 lib-$(CONFIG_RUNTIME) += oci/cgroup.c oci/cgroup-mount.c
 lib-$(CONFIG_CGROUP_V1) += oci/cgroup-v1.c
 lib-$(CONFIG_CGROUP_V2) += oci/cgroup-v2.c oci/cgroup-bpfdev.c
+
+# Snapshotters: a container's rootfs from an image's unpacked layers. The
+# table and the picking are with the images; each implementation is its own
+# feature.
+lib-$(CONFIG_IMAGES) += oci/snapshot.c
+lib-$(CONFIG_SNAPSHOT_OVERLAY) += oci/snapshot-overlay.c
+lib-$(CONFIG_SNAPSHOT_COPY) += oci/snapshot-copy.c

@@ -8,3 +8,6 @@ test-$(CONFIG_SECCOMP) += tests/unit/test_seccomp.c
 test-$(CONFIG_RUNTIME) += tests/unit/test_cgroup.c tests/unit/test_cgroup_live.c
 test-$(CONFIG_IMAGES) += tests/unit/test_digest.c
 test-$(CONFIG_REGISTRY) += tests/unit/test_base64.c tests/unit/test_auth.c
+# Snapshotters against real overlayfs and real files (needs root; skips
+# without it).
+test-$(CONFIG_IMAGES) += tests/unit/test_snapshot_live.c
