@@ -1,0 +1,222 @@
+#!/usr/bin/env bats
+# tug pull over TLS (trust from TUG_CERTS_D, laid out like
+# /etc/docker/certs.d) and with credentials (basic and token auth, Docker's
+# config.json, tug login / logout). Four registries, one per mode, started
+# once for the file: tls, basic, token (anonymous pull allowed) and token
+# with TOKEN_ANON=none.
+
+load helpers
+load registry-helpers
+load image-helpers
+
+# reg_save P: keep the running registry's variables under the prefix P;
+# reg_use P: make the registry saved as P the current one.
+REG_VARS="REGISTRY_MODE REGISTRY_DIR REGISTRY_ADDR REGISTRY_URL REGISTRY_PID REGISTRY_CA
+	REGISTRY_CERT_DIR REGISTRY_USER REGISTRY_PASS TOKEN_URL TOKEN_PID TOKEN_LOG"
+
+reg_save() {
+	local v
+	for v in $REG_VARS; do export "${1}_$v=${!v:-}"; done
+}
+
+reg_use() {
+	local v n
+	for v in $REG_VARS; do
+		n=${1}_$v
+		export "$v=${!n:-}"
+	done
+}
+
+setup_file() {
+	command -v skopeo >/dev/null && command -v jq >/dev/null &&
+		command -v docker-registry >/dev/null && command -v htpasswd >/dev/null || return 0
+	"$TUG" features | grep -q '^  +REGISTRY ' || return 0
+	"$TUG" features | grep -q '^  +TLS ' || return 0
+	reg_images
+	local m
+	for m in tls basic token; do
+		reg_start "$m" "$BATS_FILE_TMPDIR/reg-$m"
+		reg_push single tug-test/single:latest
+		reg_save "$m"
+		unset TOKEN_URL TOKEN_PID TOKEN_LOG
+	done
+	TOKEN_ANON=none reg_start token "$BATS_FILE_TMPDIR/reg-noanon"
+	reg_push single tug-test/single:latest
+	reg_save noanon
+}
+
+teardown_file() {
+	local d
+	for d in "$BATS_FILE_TMPDIR"/reg-*; do
+		[ -d "$d" ] && "$FIXTURES/registry" stop "$d"
+	done
+	return 0
+}
+
+setup() {
+	img_setup
+	need_feature TLS
+	need_cmd htpasswd
+	[ -n "${tls_REGISTRY_ADDR:-}" ] || skip "the registries did not start"
+}
+
+# certs_d P: a certs.d tree trusting registry P's CA under both its names
+# (127.0.0.1:port and localhost:port); its path is printed.
+certs_d() {
+	local var=${1}_REGISTRY_CA addr=${1}_REGISTRY_ADDR dir=$BATS_TEST_TMPDIR/certs.d
+	local port=${!addr#*:}
+	mkdir -p "$dir/${!addr}" "$dir/localhost:$port"
+	cp "${!var}" "$dir/${!addr}/ca.crt"
+	cp "${!var}" "$dir/localhost:$port/ca.crt"
+	echo "$dir"
+}
+
+login() {
+	printf '%s\n' "${2:-$REGISTRY_PASS}" | tugd login -u "${1:-$REGISTRY_USER}" --password-stdin "$REGISTRY_ADDR"
+}
+
+@test "tls: trusted through TUG_CERTS_D, under 127.0.0.1 and localhost" {
+	reg_use tls
+	export TUG_CERTS_D=$(certs_d tls)
+	run --separate-stderr tugd pull "$(ref single)"
+	[ "$status" -eq 0 ]
+	has_line "Status: Downloaded newer image for $(ref single)"
+	[ "$(last_line)" = "$(ref single)" ]
+	run --separate-stderr tugd pull -q "localhost:${REGISTRY_ADDR#*:}/tug-test/single"
+	[ "$status" -eq 0 ]
+	[ "$output" = "localhost:${REGISTRY_ADDR#*:}/tug-test/single:latest" ]
+	store_ok
+}
+
+@test "tls: TUG_CERTS_D is a list; the folder that has the host is used" {
+	reg_use tls
+	mkdir -p "$BATS_TEST_TMPDIR/empty"
+	export TUG_CERTS_D=$BATS_TEST_TMPDIR/empty:$(certs_d tls)
+	run --separate-stderr tugd pull -q "$(ref single)"
+	[ "$status" -eq 0 ]
+}
+
+@test "tls: an unknown CA fails with exit 1 and a message, nothing stored" {
+	reg_use tls
+	run --separate-stderr tugd pull "$(ref single)"
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == "tug: pull $(ref single): "* ]]
+	echo "# 127.0.0.1 without CA: $stderr" >&3
+	# localhost is insecure too, but a plain-HTTP retry of a TLS server
+	# must fail as well; a wrong CA is no better than none.
+	run --separate-stderr tugd pull "localhost:${REGISTRY_ADDR#*:}/tug-test/single"
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == "tug: pull localhost:"* ]]
+	# Another registry's CA under this registry's name.
+	export TUG_CERTS_D=$BATS_TEST_TMPDIR/wrong
+	mkdir -p "$TUG_CERTS_D/$REGISTRY_ADDR"
+	cp "$basic_REGISTRY_CA" "$TUG_CERTS_D/$REGISTRY_ADDR/ca.crt"
+	run --separate-stderr tugd pull "$(ref single)"
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *certificate* || "$stderr" == *x509* || "$stderr" == *TLS* || "$stderr" == *tls* ]]
+	no_images
+	store_ok
+}
+
+@test "basic: without credentials the pull fails, saying to log in" {
+	reg_use basic
+	export TUG_CERTS_D=$(certs_d basic)
+	run --separate-stderr tugd pull "$(ref single)"
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == "tug: pull $(ref single): "* ]]
+	[[ "$stderr" == *login* || "$stderr" == *401* || "$stderr" == *unauthorized* || "$stderr" == *authentication* ]]
+	no_images
+	store_ok
+}
+
+@test "basic: tug login writes config.json, pull works, logout removes it" {
+	reg_use basic
+	export TUG_CERTS_D=$(certs_d basic)
+	run --separate-stderr login
+	[ "$status" -eq 0 ]
+	has_line "Login Succeeded"
+	[ -f "$DOCKER_CONFIG/config.json" ]
+	# Docker's format: auths.<host>.auth = base64(user:password).
+	[ "$(jq -r --arg h "$REGISTRY_ADDR" '.auths[$h].auth' "$DOCKER_CONFIG/config.json" | base64 -d)" = \
+		"$REGISTRY_USER:$REGISTRY_PASS" ]
+	run --separate-stderr tugd pull "$(ref single)"
+	[ "$status" -eq 0 ]
+	[ "$(last_line)" = "$(ref single)" ]
+	run --separate-stderr tugd logout "$REGISTRY_ADDR"
+	[ "$status" -eq 0 ]
+	[ "$(jq -r --arg h "$REGISTRY_ADDR" '.auths[$h] // "gone"' "$DOCKER_CONFIG/config.json")" = gone ]
+	tugd rmi "$(ref single)" >/dev/null
+	run --separate-stderr tugd pull "$(ref single)"
+	[ "$status" -eq 1 ]
+	store_ok
+}
+
+@test "basic: login with a wrong password fails and writes nothing" {
+	reg_use basic
+	export TUG_CERTS_D=$(certs_d basic)
+	run --separate-stderr login tug wrong-password
+	[ "$status" -eq 1 ]
+	[ -n "$stderr" ]
+	[ ! -f "$DOCKER_CONFIG/config.json" ] || [ "$(jq -r --arg h "$REGISTRY_ADDR" '.auths[$h] // "none"' "$DOCKER_CONFIG/config.json")" = none ]
+}
+
+@test "basic: login keeps other entries of config.json" {
+	reg_use basic
+	export TUG_CERTS_D=$(certs_d basic)
+	mkdir -p "$DOCKER_CONFIG"
+	echo '{"auths":{"other.example:5000":{"auth":"eDp5"}},"psFormat":"table {{.ID}}"}' >"$DOCKER_CONFIG/config.json"
+	login >/dev/null
+	[ "$(jq -r '.auths["other.example:5000"].auth' "$DOCKER_CONFIG/config.json")" = eDp5 ]
+	[ "$(jq -r .psFormat "$DOCKER_CONFIG/config.json")" = "table {{.ID}}" ]
+	tugd logout "$REGISTRY_ADDR" >/dev/null
+	[ "$(jq -r '.auths["other.example:5000"].auth' "$DOCKER_CONFIG/config.json")" = eDp5 ]
+}
+
+@test "basic: credentials from a config.json written by others, and from \$HOME/.docker" {
+	reg_use basic
+	export TUG_CERTS_D=$(certs_d basic)
+	mkdir -p "$DOCKER_CONFIG"
+	reg_auth_file "$DOCKER_CONFIG/config.json"
+	run --separate-stderr tugd pull -q "$(ref single)"
+	[ "$status" -eq 0 ]
+	rm -rf "$D"
+	unset DOCKER_CONFIG
+	export HOME=$BATS_TEST_TMPDIR/home
+	mkdir -p "$HOME/.docker"
+	reg_auth_file "$HOME/.docker/config.json"
+	run --separate-stderr tugd pull -q "$(ref single)"
+	[ "$status" -eq 0 ]
+	store_ok
+}
+
+@test "token: anonymous pull works through the token server" {
+	reg_use token
+	export TUG_CERTS_D=$(certs_d token)
+	: >"$TOKEN_LOG"
+	run --separate-stderr tugd pull "$(ref single)"
+	[ "$status" -eq 0 ]
+	[ "$(last_line)" = "$(ref single)" ]
+	grep -q -- '-> 200' "$TOKEN_LOG"
+	store_ok
+}
+
+@test "token: with anonymous pull off, login is needed" {
+	reg_use noanon
+	export TUG_CERTS_D=$(certs_d noanon)
+	run --separate-stderr tugd pull "$(ref single)"
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == "tug: pull $(ref single): "* ]]
+	no_images
+	run --separate-stderr login
+	[ "$status" -eq 0 ]
+	has_line "Login Succeeded"
+	: >"$TOKEN_LOG"
+	run --separate-stderr tugd pull "$(ref single)"
+	[ "$status" -eq 0 ]
+	grep -q "user=tug -> 200" "$TOKEN_LOG"
+	tugd logout "$REGISTRY_ADDR" >/dev/null
+	tugd rmi "$(ref single)" >/dev/null
+	run --separate-stderr tugd pull "$(ref single)"
+	[ "$status" -eq 1 ]
+	store_ok
+}

@@ -1,0 +1,161 @@
+#!/usr/bin/env bats
+# Crash torture: tug is killed with SIGKILL at many points of a pull (and of
+# rmi and prune); after each kill the store must pass `system check` and the
+# same command run again must succeed. The kill points spread from 0 to the
+# measured length of a full run, with jitter; TAP diagnostics count them.
+
+load helpers
+load registry-helpers
+load image-helpers
+
+BIG_LAYERS=4
+BIG_MB=8
+
+setup_file() {
+	img_registry plain
+	[ -n "${REGISTRY_ADDR:-}" ] || return 0
+	local big
+	big=$(reg_big $BIG_LAYERS $BIG_MB) || return 1
+	reg_push "$big" tug-test/big:latest
+}
+
+teardown_file() {
+	reg_stop
+}
+
+setup() {
+	img_setup
+	need_cmd timeout
+}
+
+# now_ms: a clock in milliseconds.
+now_ms() {
+	echo $(($(date +%s%N) / 1000000))
+}
+
+# timed_ms CMD...: runs CMD (must succeed) and prints how long it took.
+timed_ms() {
+	local t0
+	t0=$(now_ms)
+	"$@" >/dev/null || return 1
+	echo $(($(now_ms) - t0))
+}
+
+# kill_at MS CMD...: starts CMD (tug on $D) in the background, SIGKILLs it
+# after MS milliseconds; prints "killed" or "finished" (it ended first).
+kill_at() {
+	local ms=$1 pid st
+	shift
+	"$TUG" --data-root "$D" "$@" >/dev/null 2>&1 &
+	pid=$!
+	sleep "$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))"
+	if kill -9 "$pid" 2>/dev/null; then
+		wait "$pid" && st=0 || st=$?
+		# A command that exited on its own between the sleep and the kill.
+		[ "$st" -eq 137 ] && echo killed || echo finished
+	else
+		wait "$pid" || :
+		echo finished
+	fi
+}
+
+# check_after WHAT: the store is consistent after a kill (the check is
+# bounded in time: a child of the killed tug holding the lock would hang it).
+check_after() {
+	local out rc=0
+	out=$(timeout 60 "$TUG" --data-root "$D" system check 2>&1) || rc=$?
+	if [ "$rc" -ne 0 ]; then
+		echo "after $1: system check (status $rc): $out"
+		return 1
+	fi
+}
+
+# torture NAME N: N kills of `pull NAME`, each in a fresh data root, at
+# points spread over the measured pull time; after each, check and re-pull.
+torture() {
+	local name=$1 n=$2 full i ms killed=0 finished=0 r
+	D=$BATS_TEST_TMPDIR/measure
+	full=$(timed_ms tugd pull -q "$(ref "$name")")
+	echo "# $name: a full pull takes ${full} ms" >&3
+	for ((i = 0; i < n; i++)); do
+		D=$BATS_TEST_TMPDIR/r$i
+		# Spread over 0 .. 110% of the full time, jittered by up to a step.
+		ms=$((full * 11 * i / (10 * n) + RANDOM % (full * 11 / (10 * n) + 1)))
+		r=$(kill_at "$ms" pull -q "$(ref "$name")")
+		[ "$r" = killed ] && killed=$((killed + 1)) || finished=$((finished + 1))
+		check_after "kill of pull $name at $ms ms" || return 1
+		run --separate-stderr timeout 120 "$TUG" --data-root "$D" pull -q "$(ref "$name")"
+		if [ "$status" -ne 0 ] || [ "$output" != "$(ref "$name")" ]; then
+			echo "re-pull after a kill at $ms ms: status $status: $output $stderr"
+			return 1
+		fi
+		store_ok || return 1
+		[ "$(tugd images -q | wc -l)" -eq 1 ] || return 1
+		rm -rf "$D"
+	done
+	echo "# $name: $n runs, $killed killed mid-pull, $finished finished first" >&3
+	[ "$killed" -ge $((n / 2)) ]
+}
+
+@test "crash: SIGKILL at 30 points of a pull of multi" {
+	torture multi 30
+}
+
+@test "crash: SIGKILL at 25 points of a pull of big ($BIG_LAYERS x $BIG_MB MB)" {
+	torture big 25
+	# One complete big pull: every layer there, the image as the config says.
+	D=$BATS_TEST_TMPDIR/final
+	tugd pull -q "$(ref big)" >/dev/null
+	run tugd image inspect "$(ref big)"
+	[ "$(jq '.[0].RootFS.Layers | length' <<<"$output")" -eq $BIG_LAYERS ]
+	[ "$(jq '.[0].Size' <<<"$output")" -ge $((BIG_LAYERS * BIG_MB * 1048576)) ]
+}
+
+@test "crash: SIGKILL in a pull that resumes an interrupted one, repeatedly" {
+	# The same data root each time: every pull starts from what the killed
+	# one left, so kills land in the later layers too.
+	local full i ms r killed=0
+	D=$BATS_TEST_TMPDIR/measure
+	full=$(timed_ms tugd pull -q "$(ref big)")
+	D=$BATS_TEST_TMPDIR/resume
+	for ((i = 0; i < 12; i++)); do
+		ms=$((full / 8 + RANDOM % (full / 4 + 1)))
+		r=$(kill_at "$ms" pull -q "$(ref big)")
+		[ "$r" = killed ] && killed=$((killed + 1))
+		check_after "kill $i of a resumed pull at $ms ms"
+	done
+	echo "# resume: 12 runs, $killed killed" >&3
+	run --separate-stderr tugd pull "$(ref big)"
+	[ "$status" -eq 0 ]
+	store_ok
+}
+
+@test "crash: SIGKILL during rmi and image prune" {
+	local i ms r killed=0 full_rmi
+	tugd pull -q "$(ref single)" >/dev/null
+	tugd pull -q "$(ref multi)" >/dev/null
+	full_rmi=$(timed_ms tugd rmi "$(ref multi)")
+	echo "# rmi of multi takes ${full_rmi} ms" >&3
+	for ((i = 0; i < 20; i++)); do
+		tugd pull -q "$(ref multi)" >/dev/null
+		ms=$((RANDOM % (full_rmi + 2)))
+		if [ $((i % 4)) -eq 3 ]; then
+			tugd tag "$(ref single)" keep/single:1
+			tugd rmi "$(ref single)" >/dev/null
+			r=$(kill_at "$ms" image prune -a -f)
+		else
+			r=$(kill_at "$ms" rmi "$(ref multi)")
+		fi
+		[ "$r" = killed ] && killed=$((killed + 1))
+		check_after "kill $i of rmi/prune at $ms ms"
+		# Whatever the kill left, the images come back and are whole.
+		run --separate-stderr tugd pull -q "$(ref multi)"
+		[ "$status" -eq 0 ]
+		run --separate-stderr tugd pull -q "$(ref single)"
+		[ "$status" -eq 0 ]
+		store_ok
+	done
+	echo "# rmi/prune: 20 runs, $killed killed" >&3
+	run tugd pull "$(ref single)"
+	has_line "Status: Image is up to date for $(ref single)"
+}
