@@ -15,3 +15,6 @@ lib-$(CONFIG_SECCOMP) += oci/seccomp.c
 lib-$(CONFIG_RUNTIME) += oci/cgroup.c oci/cgroup-mount.c
 lib-$(CONFIG_CGROUP_V1) += oci/cgroup-v1.c
 lib-$(CONFIG_CGROUP_V2) += oci/cgroup-v2.c oci/cgroup-bpfdev.c
+
+# Beneath-safe removal of layer trees (no symlink followed, constant fds).
+lib-$(CONFIG_IMAGES) += oci/rmtree.c
