@@ -6,4 +6,4 @@ test-$(CONFIG_SECCOMP) += tests/unit/test_seccomp.c
 # cgroups: detection, paths, plans and BPF from recorded texts; the live one
 # needs root and skips without it.
 test-$(CONFIG_RUNTIME) += tests/unit/test_cgroup.c tests/unit/test_cgroup_live.c
-test-$(CONFIG_IMAGES) += tests/unit/test_digest.c
+test-$(CONFIG_IMAGES) += tests/unit/test_digest.c tests/unit/test_store.c
