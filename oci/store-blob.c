@@ -104,8 +104,7 @@ int oci_blob_writer_open(struct oci_store *s, struct oci_blob_writer *w, struct 
 	if (store_writable(s, "store blob", e) < 0 || (tmp = store_dir(s, "tmp", e)) < 0)
 		return -1;
 	store_tmp_name(w->tmpname, sizeof(w->tmpname), "blob");
-	w->fd = openat(tmp, w->tmpname, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-		       0644);
+	w->fd = openat(tmp, w->tmpname, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
 	close(tmp);
 	if (w->fd < 0) {
 		w->tmpname[0] = '\0';

@@ -96,8 +96,9 @@ static int check_tree(struct oci_store *s, struct check *c, const struct oci_lay
 	}
 	close(fd);
 	if (strcmp(tree, li->tree) != 0 || size != li->size)
-		return problem(c, "layer %s: files changed since it was unpacked (tree %s, %lld "
-				  "bytes; recorded %s, %lld bytes)",
+		return problem(c,
+			       "layer %s: files changed since it was unpacked (tree %s, %lld "
+			       "bytes; recorded %s, %lld bytes)",
 			       li->chain, tree, (long long)size, li->tree, (long long)li->size);
 	return 0;
 }
@@ -125,8 +126,7 @@ static int check_layer(struct oci_store *s, const char *name, void *arg, struct 
 	return check_tree(s, c, &li);
 }
 
-static void check_image_parts(struct oci_store *s, struct check *c,
-			      const struct oci_image_rec *rec)
+static void check_image_parts(struct oci_store *s, struct check *c, const struct oci_image_rec *rec)
 {
 	struct oci_layer_info li;
 	struct err ce = {0};

@@ -145,7 +145,8 @@ int store_chain_check(const struct oci_image_rec *rec, struct err *e)
 	for (size_t i = 0; i < rec->nlayers; i++) {
 		oci_chain_id(i ? rec->chain[i - 1] : NULL, rec->diff[i], want);
 		if (strcmp(want, rec->chain[i]) != 0)
-			return err_set(e, "layer %zu: chain id %s, want %s", i, rec->chain[i], want);
+			return err_set(e, "layer %zu: chain id %s, want %s", i, rec->chain[i],
+				       want);
 	}
 	return 0;
 }
@@ -270,9 +271,8 @@ static int each_one(struct oci_store *s, const char *name, void *arg, struct err
 	return c->fn(c->rec, c->arg) ? 1 : 0;
 }
 
-int oci_store_image_each(struct oci_store *s,
-			 int (*fn)(const struct oci_image_rec *rec, void *arg), void *arg,
-			 struct err *e)
+int oci_store_image_each(struct oci_store *s, int (*fn)(const struct oci_image_rec *rec, void *arg),
+			 void *arg, struct err *e)
 {
 	struct each_ctx c = {fn, arg, malloc(sizeof(struct oci_image_rec))};
 	int r;

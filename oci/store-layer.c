@@ -52,8 +52,8 @@ int oci_store_layer_path(struct oci_store *s, const char *chain_id, char *out, s
 	return 0;
 }
 
-static int copy_digest(const cJSON *o, const char *key, bool may_be_empty,
-		       char out[DIGEST_STR_MAX], struct err *e)
+static int copy_digest(const cJSON *o, const char *key, bool may_be_empty, char out[DIGEST_STR_MAX],
+		       struct err *e)
 {
 	const char *v = NULL;
 
@@ -140,8 +140,7 @@ int oci_layer_tx_begin(struct oci_store *s, struct oci_layer_tx *tx, struct err 
 	return 0;
 }
 
-static int check_ids(const char *chain_id, const char *diff_id, const char *parent,
-		     struct err *e)
+static int check_ids(const char *chain_id, const char *diff_id, const char *parent, struct err *e)
 {
 	char want[DIGEST_STR_MAX];
 

@@ -153,9 +153,8 @@ int oci_store_ref_delete(struct oci_store *s, const char *name, struct err *e)
 	return r;
 }
 
-int oci_store_ref_each(struct oci_store *s,
-		       int (*fn)(const char *name, const char *id, void *arg), void *arg,
-		       struct err *e)
+int oci_store_ref_each(struct oci_store *s, int (*fn)(const char *name, const char *id, void *arg),
+		       void *arg, struct err *e)
 {
 	cJSON *root, *refs, *v;
 	const char *id;

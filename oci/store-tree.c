@@ -55,10 +55,13 @@ static int path_set(struct tree_walk *w, size_t base, const char *name, struct e
 
 static char type_char(mode_t m)
 {
-	return S_ISREG(m) ? 'f' : S_ISDIR(m) ? 'd' : S_ISLNK(m) ? 'l' : S_ISCHR(m) ? 'c'
-	       : S_ISBLK(m)                                      ? 'b'
-	       : S_ISFIFO(m)                                     ? 'p'
-								 : 's';
+	return S_ISREG(m)    ? 'f'
+	       : S_ISDIR(m)  ? 'd'
+	       : S_ISLNK(m)  ? 'l'
+	       : S_ISCHR(m)  ? 'c'
+	       : S_ISBLK(m)  ? 'b'
+	       : S_ISFIFO(m) ? 'p'
+			     : 's';
 }
 
 /* One entry: every variable part is length-prefixed or a number, so two

@@ -71,8 +71,9 @@ int store_discard(struct oci_store *s, const char *folder, const char *name, str
 		goto out;
 	store_tmp_name(tmpname, sizeof(tmpname), "gone");
 	if (renameat(from, name, tmp, tmpname) < 0) {
-		r = errno == ENOENT ? 0 : err_sys(e, errno, "store %s: remove %s/%s", s->root,
-						  folder, name);
+		r = errno == ENOENT
+			    ? 0
+			    : err_sys(e, errno, "store %s: remove %s/%s", s->root, folder, name);
 		goto out;
 	}
 	/* Durable before the slow part: a crash then only leaves tmp/ work. */

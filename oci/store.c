@@ -30,8 +30,7 @@ static int make_folders(struct oci_store *s, struct err *e)
 	return 0;
 }
 
-static int take_lock(struct oci_store *s, enum oci_store_lock lock, bool nonblock,
-		     struct err *e)
+static int take_lock(struct oci_store *s, enum oci_store_lock lock, bool nonblock, struct err *e)
 {
 	int op = (lock == OCI_STORE_EXCLUSIVE ? LOCK_EX : LOCK_SH) | (nonblock ? LOCK_NB : 0);
 
@@ -128,8 +127,8 @@ static int open_root(struct oci_store *s, const char *root, struct err *e)
 	return 0;
 }
 
-int oci_store_open(struct oci_store *s, const char *root, enum oci_store_lock lock,
-		   bool nonblock, struct err *e)
+int oci_store_open(struct oci_store *s, const char *root, enum oci_store_lock lock, bool nonblock,
+		   struct err *e)
 {
 	memset(s, 0, sizeof(*s));
 	s->root_fd = -1;

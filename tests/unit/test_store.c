@@ -97,8 +97,8 @@ static int make_image(struct oci_store *s, const char *name, const char *const *
 
 	memset(rec, 0, sizeof(*rec));
 	for (size_t i = 0; i < n; i++) {
-		if (make_layer(s, i ? rec->chain[i - 1] : NULL, seeds[i], rec->chain[i], rec->diff[i],
-			       e) < 0)
+		if (make_layer(s, i ? rec->chain[i - 1] : NULL, seeds[i], rec->chain[i],
+			       rec->diff[i], e) < 0)
 			return -1;
 		snprintf(text, sizeof(text), "layer blob %s", seeds[i]);
 		if (oci_store_blob_put(s, text, strlen(text), NULL, rec->blob[i], e) < 0)
@@ -138,7 +138,8 @@ static int run_check(struct oci_store *s)
 static void test_blobs(void)
 {
 	char root[128], out[DIGEST_STR_MAX], *buf = NULL;
-	const char *hello = "sha256:2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824";
+	const char *hello =
+		"sha256:2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824";
 	struct oci_store s;
 	struct err e = {0};
 	size_t len = 0;
@@ -160,8 +161,7 @@ static void test_blobs(void)
 	is_int(count_in(root, "blobs/sha256"), 1, "nothing more in blobs/");
 	is_int(count_in(root, "tmp"), 0, "nothing in tmp/");
 	ok(oci_store_blob_put(&s, "hello", 5, NULL, NULL, &e) == 0, "put again is fine");
-	ok(oci_store_blob_remove(&s, hello, &e) == 0 && !oci_store_blob_has(&s, hello),
-	   "remove");
+	ok(oci_store_blob_remove(&s, hello, &e) == 0 && !oci_store_blob_has(&s, hello), "remove");
 	ok(oci_store_blob_remove(&s, hello, &e) == 0, "remove again is fine");
 	ok(oci_store_blob_open(&s, "sha256:abc", &e) < 0 && strstr(e.msg, "invalid digest"),
 	   "bad digest refused: %s", e.msg);
@@ -651,8 +651,10 @@ static void test_crashes(void)
 	}
 	is_int(bad, 0, "%d children killed at random points: every store checks clean", runs);
 	oci_store_open(&s, root, OCI_STORE_SHARED, false, &e);
-	diag("%d of the kills hit a layer commit or removal; at the end: %d layers, %d blobs, %d images", torn,
-	     count_in(root, "layers"), count_in(root, "blobs/sha256"), count_in(root, "images"));
+	diag("%d of the kills hit a layer commit or removal; at the end: %d layers, %d blobs, %d "
+	     "images",
+	     torn, count_in(root, "layers"), count_in(root, "blobs/sha256"),
+	     count_in(root, "images"));
 	oci_store_close(&s);
 }
 
