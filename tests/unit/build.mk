@@ -11,3 +11,4 @@ test-$(CONFIG_REGISTRY) += tests/unit/test_base64.c tests/unit/test_auth.c
 # Snapshotters against real overlayfs and real files (needs root; skips
 # without it).
 test-$(CONFIG_IMAGES) += tests/unit/test_snapshot_live.c
+test-$(CONFIG_IMAGES) += tests/unit/test_digest.c tests/unit/test_store.c
