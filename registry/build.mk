@@ -1,1 +1,5 @@
 # registry/build.mk - what registry/ compiles, by feature (see registry/Kconfig).
+
+# References, manifests and platforms: the store, save/load and the daemon
+# need them too, so they come with IMAGES rather than REGISTRY.
+lib-$(CONFIG_IMAGES) += registry/ref.c

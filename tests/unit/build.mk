@@ -7,3 +7,5 @@ test-$(CONFIG_SECCOMP) += tests/unit/test_seccomp.c
 # needs root and skips without it.
 test-$(CONFIG_RUNTIME) += tests/unit/test_cgroup.c tests/unit/test_cgroup_live.c
 test-$(CONFIG_IMAGES) += tests/unit/test_digest.c
+# references, manifests and platform choice: known answers, no network.
+test-$(CONFIG_IMAGES) += tests/unit/test_ref.c
