@@ -2,4 +2,4 @@
 
 # References, manifests and platforms: the store, save/load and the daemon
 # need them too, so they come with IMAGES rather than REGISTRY.
-lib-$(CONFIG_IMAGES) += registry/ref.c
+lib-$(CONFIG_IMAGES) += registry/ref.c registry/manifest.c registry/platform.c

@@ -8,4 +8,5 @@ test-$(CONFIG_SECCOMP) += tests/unit/test_seccomp.c
 test-$(CONFIG_RUNTIME) += tests/unit/test_cgroup.c tests/unit/test_cgroup_live.c
 test-$(CONFIG_IMAGES) += tests/unit/test_digest.c
 # references, manifests and platform choice: known answers, no network.
-test-$(CONFIG_IMAGES) += tests/unit/test_ref.c
+test-$(CONFIG_IMAGES) += tests/unit/test_ref.c tests/unit/test_manifest.c \
+	tests/unit/test_platform.c
