@@ -12,3 +12,6 @@ test-$(CONFIG_REGISTRY) += tests/unit/test_base64.c tests/unit/test_auth.c
 # without it).
 test-$(CONFIG_IMAGES) += tests/unit/test_snapshot_live.c
 test-$(CONFIG_IMAGES) += tests/unit/test_digest.c tests/unit/test_store.c
+# references, manifests and platform choice: known answers, no network.
+test-$(CONFIG_IMAGES) += tests/unit/test_ref.c tests/unit/test_manifest.c \
+	tests/unit/test_platform.c
