@@ -7,3 +7,7 @@ test-$(CONFIG_SECCOMP) += tests/unit/test_seccomp.c
 # needs root and skips without it.
 test-$(CONFIG_RUNTIME) += tests/unit/test_cgroup.c tests/unit/test_cgroup_live.c
 test-$(CONFIG_IMAGES) += tests/unit/test_digest.c
+# The HTTP client: parsers, then a scripted server on 127.0.0.1; TLS against
+# `openssl s_server` (skipped without openssl). test_tls uses the HTTP client.
+test-$(CONFIG_REGISTRY) += tests/unit/test_http_parse.c tests/unit/test_http.c
+test-$(and $(CONFIG_TLS),$(CONFIG_REGISTRY)) += tests/unit/test_tls.c
