@@ -14,3 +14,10 @@ bin-y += core/main.c core/features.c
 # runc's command line: `tug runtime ...`, and the binary invoked as runc.
 bin-$(CONFIG_RUNTIME) += core/runtime/runc.c core/runtime/runc-cmds.c \
 	core/runtime/runc-spec.c core/runtime/runc-exec.c core/runtime/runc-tty.c
+	core/runtime/runc-spec.c core/runtime/runc-exec.c
+
+# The HTTP/1.1 client (the registry client's transport) and the TLS client
+# under it; sock.c is their timed socket I/O.
+lib-$(CONFIG_REGISTRY) += core/lib/http.c core/lib/http-conn.c core/lib/http-parse.c \
+	core/lib/http-url.c core/lib/sock.c
+lib-$(CONFIG_TLS) += core/lib/tls.c core/lib/tls-config.c core/lib/tls-ip.c core/lib/sock.c

@@ -15,3 +15,7 @@ test-$(CONFIG_IMAGES) += tests/unit/test_digest.c tests/unit/test_store.c
 # references, manifests and platform choice: known answers, no network.
 test-$(CONFIG_IMAGES) += tests/unit/test_ref.c tests/unit/test_manifest.c \
 	tests/unit/test_platform.c
+# The HTTP client: parsers, then a scripted server on 127.0.0.1; TLS against
+# `openssl s_server` (skipped without openssl). test_tls uses the HTTP client.
+test-$(CONFIG_REGISTRY) += tests/unit/test_http_parse.c tests/unit/test_http.c
+test-$(and $(CONFIG_TLS),$(CONFIG_REGISTRY)) += tests/unit/test_tls.c
