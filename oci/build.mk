@@ -29,3 +29,7 @@ lib-$(CONFIG_IMAGES) += oci/rmtree.c
 # records, references; every commit temp + fsync + rename + fsync(dir).
 lib-$(CONFIG_IMAGES) += oci/store.c oci/store-util.c oci/store-blob.c oci/store-tree.c \
 	oci/store-layer.c oci/store-image.c oci/store-ref.c oci/store-gc.c oci/store-check.c
+# Images: layer streams decompressed (zlib, zstd) and unpacked (libarchive
+# as the tar parser only; files are made with *at() calls beneath the root).
+lib-$(CONFIG_IMAGES) += oci/decompress.c oci/unpack.c oci/unpack-make.c oci/unpack-dirs.c \
+	oci/unpack-fs.c
