@@ -168,7 +168,7 @@ int oci_store_ref_each(struct oci_store *s, int (*fn)(const char *name, const ch
 			r = -1;
 			break;
 		}
-		if (fn(v->string, id, arg))
+		if ((r = fn(v->string, id, arg)) != 0)
 			break;
 	}
 	cJSON_Delete(root);

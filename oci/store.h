@@ -158,6 +158,8 @@ int oci_store_ref_get(struct oci_store *s, const char *name, char out[DIGEST_STR
 		      struct err *e);
 /* 0 when removed, 1 when the name was not there. */
 int oci_store_ref_delete(struct oci_store *s, const char *name, struct err *e);
+/* Call fn for each name; stop when fn returns non-zero and return that
+ * value (0 when every name was seen, -1 on error). */
 int oci_store_ref_each(struct oci_store *s, int (*fn)(const char *name, const char *id, void *arg),
 		       void *arg, struct err *e);
 
