@@ -123,7 +123,8 @@ LDFLAGS := $(STATIC) -no-pie -Wl,--gc-sections -Wl,--build-id=none -Wl,-z,nosepa
 	-Wl,-z,common-page-size=64 \
 	-L$(SYSROOT)/lib $(EXTRA_LDFLAGS)
 
-LIB_OBJS := $(patsubst %.c,$(O)/obj/%.o,$(lib-y))
+# sorted: a file two features need is listed twice
+LIB_OBJS := $(patsubst %.c,$(O)/obj/%.o,$(sort $(lib-y)))
 BIN_OBJS := $(patsubst %.c,$(O)/obj/%.o,$(bin-y))
 TESTS := $(patsubst tests/unit/%.c,$(O)/tests/%,$(test-y))
 

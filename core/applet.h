@@ -3,6 +3,8 @@
 #ifndef TUG_APPLET_H
 #define TUG_APPLET_H
 
+#include <stdbool.h>
+
 /* tug's own faces (runtime, daemon, shim, features): 0 success, 1 the
  * operation failed, 2 the command line was wrong. Docker-grammar client
  * commands keep the docker CLI's codes so scripts behave the same. */
@@ -19,6 +21,10 @@ struct applet {
 /* The command line as the process got it, before any parser moved its
  * entries: to execute the same command again (the runtime's sealed copy). */
 extern char **tug_argv;
+
+/* Global options, given before the command (tug --data-root DIR pull x). */
+extern const char *tug_data_root; /* NULL: the default, /var/lib/tug */
+extern bool tug_keep_layer_blobs; /* keep compressed layers (push, save) */
 
 struct alias {
 	const char *argv0; /* invoked under this name ... */

@@ -14,3 +14,15 @@ bin-y += core/main.c core/features.c
 # runc's command line: `tug runtime ...`, and the binary invoked as runc.
 bin-$(CONFIG_RUNTIME) += core/runtime/runc.c core/runtime/runc-cmds.c \
 	core/runtime/runc-spec.c core/runtime/runc-exec.c core/runtime/runc-tty.c
+
+# The HTTP/1.1 client (the registry client's transport) and the TLS client
+# under it; sock.c is their timed socket I/O.
+lib-$(CONFIG_REGISTRY) += core/lib/http.c core/lib/http-conn.c core/lib/http-parse.c \
+	core/lib/http-url.c core/lib/sock.c
+lib-$(CONFIG_TLS) += core/lib/tls.c core/lib/tls-config.c core/lib/tls-ip.c core/lib/sock.c
+
+# The image commands of the Docker grammar, working on the store directly
+# (tug --data-root DIR pull|images|tag|rmi|image|system check); the client
+# face will send them to the daemon when one runs.
+bin-$(CONFIG_IMAGES) += core/client/cli.c core/client/images.c core/client/image.c
+bin-$(CONFIG_REGISTRY) += core/client/pull.c core/client/progress.c core/client/login.c

@@ -12,6 +12,8 @@
 #define NAPPLETS (sizeof(applets) / sizeof(applets[0]))
 
 char **tug_argv;
+const char *tug_data_root;
+bool tug_keep_layer_blobs;
 
 static const struct applet *find_applet(const char *name)
 {
@@ -30,7 +32,7 @@ static const char *base_name(const char *path)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: tug COMMAND [ARG...]\n"
+	fprintf(f, "Usage: tug [--data-root DIR] [--keep-layer-blobs] COMMAND [ARG...]\n"
 		   "       tug --version | --help\n\n"
 		   "A container engine for embedded and edge Linux.\n\nCommands:\n");
 	for (size_t i = 0; i < NAPPLETS; i++)
@@ -55,6 +57,24 @@ int main(int argc, char **argv)
 		if (strcmp(self, a->argv0) == 0)
 			return find_applet(a->applet)->main(argc, argv);
 
+	/* Global options before the command, as docker's and dockerd's. */
+	while (argc > 1 && !strncmp(argv[1], "--", 2) && argv[1][2]) {
+		if (!strcmp(argv[1], "--data-root") && argc > 2) {
+			tug_data_root = argv[2];
+			argc -= 2;
+			argv += 2;
+		} else if (!strncmp(argv[1], "--data-root=", 12)) {
+			tug_data_root = argv[1] + 12;
+			argc--;
+			argv++;
+		} else if (!strcmp(argv[1], "--keep-layer-blobs")) {
+			tug_keep_layer_blobs = true;
+			argc--;
+			argv++;
+		} else {
+			break;
+		}
+	}
 	if (argc < 2) {
 		usage(stderr);
 		return TUG_EXIT_USAGE;

@@ -22,3 +22,14 @@ lib-$(CONFIG_CGROUP_V2) += oci/cgroup-v2.c oci/cgroup-bpfdev.c
 lib-$(CONFIG_IMAGES) += oci/snapshot.c
 lib-$(CONFIG_SNAPSHOT_OVERLAY) += oci/snapshot-overlay.c
 lib-$(CONFIG_SNAPSHOT_COPY) += oci/snapshot-copy.c
+# Beneath-safe removal of layer trees (no symlink followed, constant fds).
+lib-$(CONFIG_IMAGES) += oci/rmtree.c
+
+# The image store under the data-root: blobs, unpacked layers, image
+# records, references; every commit temp + fsync + rename + fsync(dir).
+lib-$(CONFIG_IMAGES) += oci/store.c oci/store-util.c oci/store-blob.c oci/store-tree.c \
+	oci/store-layer.c oci/store-image.c oci/store-ref.c oci/store-gc.c oci/store-check.c
+# Images: layer streams decompressed (zlib, zstd) and unpacked (libarchive
+# as the tar parser only; files are made with *at() calls beneath the root).
+lib-$(CONFIG_IMAGES) += oci/decompress.c oci/unpack.c oci/unpack-make.c oci/unpack-dirs.c \
+	oci/unpack-fs.c

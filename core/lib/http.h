@@ -19,13 +19,20 @@ struct http_url {
 };
 /* Parse "http[s]://host[:port]/path?q" (a relative Location is resolved
  * against base when base is not NULL). */
-int http_url_parse(struct http_url *u, const char *s, const struct http_url *base,
-		   struct err *e);
+int http_url_parse(struct http_url *u, const char *s, const struct http_url *base, struct err *e);
+/* "http[s]://host[:port]/path" into buf (cut to size); returns the length
+ * it needed. The port is left out when it is the scheme's default. */
+size_t http_url_format(const struct http_url *u, char *buf, size_t size);
+/* "host:port" ("[v6]:port"), as in the Host header (always_port false: the
+ * default port is left out) or in messages (always_port true). */
+size_t http_url_hostport(const struct http_url *u, char *buf, size_t size, bool always_port);
 
 #define HTTP_MAX_HEADERS 48
 
 struct http_header {
-	char *name; /* point into the response's header buffer */
+	/* Both point into the connection's buffer: valid until
+	 * http_response_end (copy what must outlive the response). */
+	char *name;
 	char *value;
 };
 
@@ -35,6 +42,8 @@ struct http_client {
 	int timeout_ms; /* connect and each read/write; 0: 30 s */
 	int max_redirects; /* 0: 10 */
 	const struct tls_config *tls; /* borrowed; NULL: https refused */
+	const char *version; /* borrowed; User-Agent is "tug/<version>" ("tug" when NULL)
+			      * unless the request has its own */
 	void *conn; /* the kept-alive connection (internal) */
 };
 
@@ -63,9 +72,17 @@ void http_client_init(struct http_client *c);
 void http_client_close(struct http_client *c);
 
 /* Send rq and read the response status and headers; the body is then read
- * with http_body_read and must be finished with http_response_end. Redirects
- * (301, 302, 303, 307, 308) are followed for GET and HEAD, dropping the
- * Authorization header when the host changes. */
+ * with http_body_read and must be finished with http_response_end before
+ * the next http_do on the same client (a client holds one connection).
+ * Redirects (301, 302, 303, 307, 308) are followed for GET and HEAD,
+ * dropping the Authorization header when the scheme, host or port changes.
+ * Any status is returned as is (a 404 is not an error here); a Range header
+ * is the caller's to add, and a 206 is returned like any other response.
+ * A kept-alive connection the server had closed is retried once on a new
+ * connection for GET, HEAD, PUT, DELETE and OPTIONS without a body stream.
+ * The request gets Host, User-Agent, Connection: keep-alive and
+ * Content-Length or Transfer-Encoding: chunked; rq->headers may not hold
+ * the last two. The caller's User-Agent replaces ours. */
 int http_do(struct http_client *c, const struct http_request *rq, struct http_response *rs,
 	    struct err *e);
 /* Header value by name (case-insensitive), NULL when absent. */

@@ -58,11 +58,21 @@ static void put_string(struct jbuf *b, const char *s)
 		put(b, run, (size_t)(s - run));
 		run = s + 1;
 		switch (c) {
-		case '"': puts_(b, "\\\""); break;
-		case '\\': puts_(b, "\\\\"); break;
-		case '\n': puts_(b, "\\n"); break;
-		case '\r': puts_(b, "\\r"); break;
-		case '\t': puts_(b, "\\t"); break;
+		case '"':
+			puts_(b, "\\\"");
+			break;
+		case '\\':
+			puts_(b, "\\\\");
+			break;
+		case '\n':
+			puts_(b, "\\n");
+			break;
+		case '\r':
+			puts_(b, "\\r");
+			break;
+		case '\t':
+			puts_(b, "\\t");
+			break;
 		default:
 			esc[4] = hex[c >> 4];
 			esc[5] = hex[c & 15];
@@ -100,15 +110,30 @@ static void put_value(struct jbuf *b, const cJSON *v, int pretty, int depth)
 	const cJSON *c;
 
 	switch (v->type & 0xff) {
-	case cJSON_False: puts_(b, "false"); return;
-	case cJSON_True: puts_(b, "true"); return;
-	case cJSON_NULL: puts_(b, "null"); return;
-	case cJSON_Number: put_number(b, v->valuedouble); return;
-	case cJSON_Raw: puts_(b, v->valuestring ? v->valuestring : "null"); return;
-	case cJSON_String: put_string(b, v->valuestring ? v->valuestring : ""); return;
+	case cJSON_False:
+		puts_(b, "false");
+		return;
+	case cJSON_True:
+		puts_(b, "true");
+		return;
+	case cJSON_NULL:
+		puts_(b, "null");
+		return;
+	case cJSON_Number:
+		put_number(b, v->valuedouble);
+		return;
+	case cJSON_Raw:
+		puts_(b, v->valuestring ? v->valuestring : "null");
+		return;
+	case cJSON_String:
+		put_string(b, v->valuestring ? v->valuestring : "");
+		return;
 	case cJSON_Array:
-	case cJSON_Object: break;
-	default: puts_(b, "null"); return;
+	case cJSON_Object:
+		break;
+	default:
+		puts_(b, "null");
+		return;
 	}
 	put(b, cJSON_IsArray(v) ? "[" : "{", 1);
 	for (c = v->child; c; c = c->next) {

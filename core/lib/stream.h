@@ -18,8 +18,7 @@ struct stream_reader {
 };
 
 /* Call r once. */
-static inline ssize_t stream_read(const struct stream_reader *r, void *buf, size_t n,
-				  struct err *e)
+static inline ssize_t stream_read(const struct stream_reader *r, void *buf, size_t n, struct err *e)
 {
 	return r->read(r->ctx, buf, n, e);
 }

@@ -62,7 +62,8 @@ void runc_tty_proxy(int master)
 	struct sigaction sa = {.sa_handler = on_winch};
 	struct termios saved, raw;
 	bool restore = tcgetattr(STDIN_FILENO, &saved) == 0;
-	struct pollfd p[2] = {{.fd = STDIN_FILENO, .events = POLLIN}, {.fd = master, .events = POLLIN}};
+	struct pollfd p[2] = {{.fd = STDIN_FILENO, .events = POLLIN},
+			      {.fd = master, .events = POLLIN}};
 
 	if (restore) {
 		raw = saved;

@@ -11,3 +11,15 @@ test-$(CONFIG_REGISTRY) += tests/unit/test_base64.c tests/unit/test_auth.c
 # Snapshotters against real overlayfs and real files (needs root; skips
 # without it).
 test-$(CONFIG_IMAGES) += tests/unit/test_snapshot_live.c
+test-$(CONFIG_IMAGES) += tests/unit/test_digest.c tests/unit/test_store.c
+# references, manifests and platform choice: known answers, no network.
+test-$(CONFIG_IMAGES) += tests/unit/test_ref.c tests/unit/test_manifest.c \
+	tests/unit/test_platform.c
+# The HTTP client: parsers, then a scripted server on 127.0.0.1; TLS against
+# `openssl s_server` (skipped without openssl). test_tls uses the HTTP client.
+test-$(CONFIG_REGISTRY) += tests/unit/test_http_parse.c tests/unit/test_http.c
+test-$(and $(CONFIG_TLS),$(CONFIG_REGISTRY)) += tests/unit/test_tls.c
+# Layers: decompression and unpacking from tar streams made in memory or
+# generated on the fly; the whiteout devices and overlay xattrs need root and
+# are skipped without it.
+test-$(CONFIG_IMAGES) += tests/unit/test_decompress.c tests/unit/test_unpack.c

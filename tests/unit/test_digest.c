@@ -63,7 +63,8 @@ int main(void)
 	   "upper case refused");
 	ok(!digest_valid("sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015a"),
 	   "63 digits refused");
-	ok(!digest_valid("sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad0"),
+	ok(!digest_valid(
+		   "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad0"),
 	   "65 digits refused");
 	ok(!digest_valid(NULL) && !digest_valid("") && !digest_valid("sha256:"), "empty refused");
 	ok(digest_check("sha512:abcd", "layer 1", &e) == -1 &&

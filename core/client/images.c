@@ -1,0 +1,327 @@
+/* images.c - `tug images`, `tag`, `rmi`: the local image store as docker
+ * shows and edits it. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "applets.h"
+#include "core/applet.h"
+#include "core/client/cli.h"
+#include "registry/ref.h"
+
+//applet: images tug_images_main "List images"
+//applet: tag tug_tag_main "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE"
+//applet: rmi tug_rmi_main "Remove one or more images"
+
+static int img_quiet, img_digests, img_all, img_notrunc;
+static struct args_list img_filters;
+
+struct listing {
+	struct cli_table t;
+	struct oci_store *s;
+	const char *want_ref; /* "reference=" filter, or the positional argument */
+	int dangling; /* -1 any, 0 only tagged, 1 only dangling */
+	char **seen_q; /* -q: ids printed once */
+	size_t nseen;
+};
+
+static int seen_once(struct listing *l, const char *id)
+{
+	for (size_t i = 0; i < l->nseen; i++)
+		if (!strcmp(l->seen_q[i], id))
+			return 0;
+	l->seen_q = realloc(l->seen_q, (l->nseen + 1) * sizeof(char *));
+	l->seen_q[l->nseen++] = strdup(id);
+	return 1;
+}
+
+/* docker's reference filter matches the familiar name, with * globs. */
+static bool ref_matches(const char *pattern, const char *familiar)
+{
+	const char *star = strchr(pattern, '*');
+
+	if (!star)
+		return !strcmp(pattern, familiar) ||
+		       (!strchr(pattern, ':') && !strncmp(familiar, pattern, strlen(pattern)) &&
+			familiar[strlen(pattern)] == ':');
+	return !strncmp(familiar, pattern, (size_t)(star - pattern)) &&
+	       ref_matches(star + 1,
+			   familiar + strlen(familiar) -
+				   (strlen(star + 1) <= strlen(familiar) ? strlen(star + 1) : 0));
+}
+
+static void row(struct listing *l, const struct oci_image_rec *rec, const char *repo,
+		const char *tag, const char *digest)
+{
+	char id[80], created[48], size[16];
+
+	if (img_quiet) {
+		if (seen_once(l, rec->id))
+			printf("%s\n", img_notrunc ? rec->id : cli_short_id(rec->id, id));
+		return;
+	}
+	if (img_notrunc)
+		snprintf(id, sizeof(id), "%s", rec->id);
+	else
+		cli_short_id(rec->id, id);
+	cli_human_ago(rec->created, created, sizeof(created));
+	cli_human_size(rec->size, size, sizeof(size));
+	if (img_digests)
+		cli_table_row(&l->t, 6, repo, tag, digest, id, created, size);
+	else
+		cli_table_row(&l->t, 5, repo, tag, id, created, size);
+}
+
+struct ref_scan {
+	const char *id;
+	struct listing *l;
+	const struct oci_image_rec *rec;
+	int names; /* names the image has */
+	bool print;
+};
+
+static const char *rec_digest(const struct oci_image_rec *rec, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (size_t i = 0; i < rec->nrepo_digests; i++)
+		if (!strncmp(rec->repo_digests[i], name, n) && rec->repo_digests[i][n] == '@')
+			return rec->repo_digests[i] + n + 1;
+	return "<none>";
+}
+
+static int each_ref(const char *name, const char *id, void *arg)
+{
+	struct ref_scan *rs = arg;
+	struct reg_ref ref;
+	struct err e;
+	char repo[512], fam[512], base[512];
+
+	if (strcmp(id, rs->id) || reg_ref_parse(&ref, name, &e) < 0)
+		return 0;
+	rs->names++;
+	if (!rs->print)
+		return 0;
+	reg_ref_familiar(&ref, fam, sizeof(fam));
+	if (rs->l->want_ref && !ref_matches(rs->l->want_ref, fam))
+		return 0;
+	reg_ref_familiar_name(&ref, repo, sizeof(repo));
+	reg_ref_name(&ref, base, sizeof(base));
+	if (ref.tag[0])
+		row(rs->l, rs->rec, repo, ref.tag, rec_digest(rs->rec, base));
+	else
+		row(rs->l, rs->rec, repo, "<none>", ref.digest);
+	return 0;
+}
+
+static int each_image(const struct oci_image_rec *rec, void *arg)
+{
+	struct listing *l = arg;
+	struct ref_scan rs = {rec->id, l, rec, 0, false};
+	struct err e;
+
+	if (oci_store_ref_each(l->s, each_ref, &rs, &e) < 0)
+		return 0;
+	if (rs.names == 0) {
+		if (l->dangling != 0 && !l->want_ref)
+			row(l, rec, "<none>", "<none>", "<none>");
+		return 0;
+	}
+	if (l->dangling == 1)
+		return 0;
+	rs.print = true;
+	oci_store_ref_each(l->s, each_ref, &rs, &e);
+	return 0;
+}
+
+int tug_images_main(int argc, char **argv)
+{
+	static const struct args_opt opts[] = {
+		{"all", 'a', 0, NULL, "show all images", &img_all, NULL, NULL, NULL},
+		{"digests", 0, 0, NULL, "show digests", &img_digests, NULL, NULL, NULL},
+		{"filter", 'f', ARGS_VALUE, "filter", "dangling=true|false, reference=PATTERN",
+		 NULL, NULL, &img_filters, NULL},
+		{"no-trunc", 0, 0, NULL, "don't truncate output", &img_notrunc, NULL, NULL, NULL},
+		{"quiet", 'q', 0, NULL, "only show image IDs", &img_quiet, NULL, NULL, NULL},
+		{NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL},
+	};
+	static const struct args_table t = {"tug images [OPTIONS] [REPOSITORY[:TAG]]",
+					    "List images", ARGS_INTERSPERSED, opts};
+	struct oci_store s;
+	struct listing l = {.dangling = -1};
+	struct err e = {0};
+	int rc, n = cli_parse(&t, argc, argv, 0, 1, &rc);
+
+	if (n < 0)
+		return rc;
+	for (size_t i = 0; i < img_filters.n; i++) {
+		const char *f = img_filters.v[i];
+
+		if (!strcmp(f, "dangling=true") || !strcmp(f, "dangling=1"))
+			l.dangling = 1;
+		else if (!strcmp(f, "dangling=false") || !strcmp(f, "dangling=0"))
+			l.dangling = 0;
+		else if (!strncmp(f, "reference=", 10))
+			l.want_ref = f + 10;
+		else
+			return cli_fail(
+				"images",
+				(err_set(&e, "invalid filter \"%s\" (dangling, reference)", f),
+				 &e));
+	}
+	if (n == 1)
+		l.want_ref = argv[1];
+	if (cli_store_open(&s, OCI_STORE_SHARED, &e) < 0)
+		return cli_fail("images", &e);
+	l.s = &s;
+	if (!img_quiet) {
+		if (img_digests)
+			cli_table_row(&l.t, 6, "REPOSITORY", "TAG", "DIGEST", "IMAGE ID", "CREATED",
+				      "SIZE");
+		else
+			cli_table_row(&l.t, 5, "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE");
+	}
+	rc = oci_store_image_each(&s, each_image, &l, &e);
+	oci_store_close(&s);
+	if (!img_quiet)
+		cli_table_print(&l.t, stdout);
+	for (size_t i = 0; i < l.nseen; i++)
+		free(l.seen_q[i]);
+	free(l.seen_q);
+	args_list_free(&img_filters);
+	return rc < 0 ? cli_fail("images", &e) : 0;
+}
+
+int tug_tag_main(int argc, char **argv)
+{
+	static const struct args_opt opts[] = {{NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL}};
+	static const struct args_table t = {"tug tag SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]",
+					    "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE",
+					    0, opts};
+	struct oci_store s;
+	struct reg_ref ref;
+	struct err e = {0};
+	char id[DIGEST_STR_MAX], name[512];
+	int rc, n = cli_parse(&t, argc, argv, 2, 2, &rc);
+
+	if (n < 0)
+		return rc;
+	if (reg_ref_parse(&ref, argv[2], &e) < 0)
+		return cli_fail("tag", &e);
+	if (ref.digest[0])
+		return cli_fail("tag", (err_set(&e, "refusing to create a tag with a digest "
+						    "reference"),
+					&e));
+	reg_ref_string(&ref, name, sizeof(name));
+	if (cli_store_open(&s, OCI_STORE_EXCLUSIVE, &e) < 0)
+		return cli_fail("tag", &e);
+	rc = cli_find_image(&s, argv[1], id, NULL, 0, &e) < 0 ||
+			     oci_store_ref_set(&s, name, id, &e) < 0
+		     ? cli_fail("tag", &e)
+		     : 0;
+	oci_store_close(&s);
+	return rc;
+}
+
+static int rmi_force, rmi_noprune;
+
+struct names {
+	const char *id;
+	size_t n;
+	char list[64][512];
+};
+
+static int collect(const char *name, const char *id, void *arg)
+{
+	struct names *nm = arg;
+
+	if (!strcmp(id, nm->id) && nm->n < 64)
+		snprintf(nm->list[nm->n++], sizeof(nm->list[0]), "%s", name);
+	return 0;
+}
+
+static void untagged(const char *name)
+{
+	struct reg_ref ref;
+	struct err e;
+	char fam[512];
+
+	if (reg_ref_parse(&ref, name, &e) == 0)
+		printf("Untagged: %s\n", reg_ref_familiar(&ref, fam, sizeof(fam)));
+	else
+		printf("Untagged: %s\n", name);
+}
+
+/* docker rmi: a name loses that name; the image goes with its last name.
+ * An id removes the image, all its names with -f (or when it has one). */
+static int rmi_one(struct oci_store *s, const char *what, struct err *e)
+{
+	char id[DIGEST_STR_MAX], name[512];
+	struct names *nm = calloc(1, sizeof(*nm));
+	int r = -1;
+
+	if (!nm)
+		return err_set(e, "out of memory");
+	if (cli_find_image(s, what, id, name, sizeof(name), e) < 0)
+		goto out;
+	nm->id = id;
+	if (oci_store_ref_each(s, collect, nm, e) < 0)
+		goto out;
+	if (name[0]) {
+		if (oci_store_ref_delete(s, name, e) < 0)
+			goto out;
+		untagged(name);
+		if (nm->n > 1) {
+			r = 0;
+			goto out;
+		}
+	} else {
+		if (nm->n > 1 && !rmi_force) {
+			err_set(e,
+				"conflict: unable to delete %.12s (must be forced) - image is "
+				"referenced in multiple repositories",
+				digest_hex(id));
+			goto out;
+		}
+		for (size_t i = 0; i < nm->n; i++) {
+			if (oci_store_ref_delete(s, nm->list[i], e) < 0)
+				goto out;
+			untagged(nm->list[i]);
+		}
+	}
+	if (oci_store_image_remove(s, id, e) < 0)
+		goto out;
+	printf("Deleted: %s\n", id);
+	r = 0;
+out:
+	free(nm);
+	return r;
+}
+
+int tug_rmi_main(int argc, char **argv)
+{
+	static const struct args_opt opts[] = {
+		{"force", 'f', 0, NULL, "force removal of the image", &rmi_force, NULL, NULL, NULL},
+		{"no-prune", 0, 0, NULL, "do not delete untagged parents", &rmi_noprune, NULL, NULL,
+		 NULL},
+		{NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL},
+	};
+	static const struct args_table t = {"tug rmi [OPTIONS] IMAGE [IMAGE...]",
+					    "Remove one or more images", ARGS_INTERSPERSED, opts};
+	struct oci_store s;
+	struct err e = {0};
+	int rc, n = cli_parse(&t, argc, argv, 1, 1 << 20, &rc);
+
+	if (n < 0)
+		return rc;
+	if (cli_store_open(&s, OCI_STORE_EXCLUSIVE, &e) < 0)
+		return cli_fail("rmi", &e);
+	rc = 0;
+	for (int i = 1; i <= n; i++)
+		if (rmi_one(&s, argv[i], &e) < 0) {
+			fprintf(stderr, "tug: rmi %s: %s\n", argv[i], e.msg);
+			rc = CLI_EXIT_FAIL;
+		}
+	oci_store_close(&s);
+	return rc;
+}

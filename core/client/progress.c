@@ -1,0 +1,105 @@
+/* progress.c - pull progress the way docker shows it: on a terminal one
+ * line per layer, redrawn in place ("Downloading [=====>   ] 1.2MB/4.3MB");
+ * otherwise one plain line per change of state. */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/client/cli.h"
+#include "core/client/progress.h"
+
+#define BAR 50
+
+static void bar(char *buf, size_t size, int64_t cur, int64_t total)
+{
+	char a[16], b[16], line[BAR + 3];
+	int fill = total > 0 ? (int)(cur * BAR / total) : 0;
+
+	memset(line, ' ', sizeof(line));
+	line[0] = '[';
+	for (int i = 0; i < fill && i < BAR; i++)
+		line[1 + i] = '=';
+	if (fill < BAR)
+		line[1 + fill] = '>';
+	line[BAR + 1] = ']';
+	line[BAR + 2] = '\0';
+	snprintf(buf, size, "%s  %s/%s", line, cli_human_size(cur, a, sizeof(a)),
+		 cli_human_size(total, b, sizeof(b)));
+}
+
+/* Redraw line i of n: up n-i lines, print, back down. */
+static void draw(struct cli_progress *p, size_t i, const char *status, const char *detail)
+{
+	char id[13];
+
+	cli_short_id(p->layers[i].digest, id);
+	if (!p->tty) {
+		fprintf(p->out, "%s: %s\n", id, status);
+		return;
+	}
+	fprintf(p->out, "\033[%zuA\r\033[2K%s: %s %s\033[%zuB\r", p->nlines - p->layers[i].line, id,
+		status, detail ? detail : "", p->nlines - p->layers[i].line);
+	fflush(p->out);
+}
+
+static size_t slot(struct cli_progress *p, size_t layer, const char *digest)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->layers[i].index == layer)
+			return i;
+	if (p->n == CLI_PROGRESS_MAX)
+		return CLI_PROGRESS_MAX - 1;
+	p->layers[p->n].index = layer;
+	snprintf(p->layers[p->n].digest, sizeof(p->layers[p->n].digest), "%s", digest);
+	p->layers[p->n].line = p->nlines++;
+	if (p->tty)
+		fprintf(p->out, "\n");
+	return p->n++;
+}
+
+void cli_progress_event(const struct reg_pull_event *ev, void *arg)
+{
+	struct cli_progress *p = arg;
+	char detail[128];
+	size_t i;
+
+	if (p->quiet)
+		return;
+	switch (ev->kind) {
+	case REG_PULL_RESOLVED:
+		break;
+	case REG_PULL_LAYER_EXISTS:
+		draw(p, slot(p, ev->layer, ev->digest), "Already exists", NULL);
+		break;
+	case REG_PULL_LAYER_WAITING:
+		draw(p, slot(p, ev->layer, ev->digest), "Pulling fs layer", NULL);
+		break;
+	case REG_PULL_LAYER_PROGRESS:
+		i = slot(p, ev->layer, ev->digest);
+		if (p->tty) {
+			bar(detail, sizeof(detail), ev->current, ev->total);
+			draw(p, i, "Downloading", detail);
+		} else if (!p->layers[i].started) {
+			draw(p, i, "Downloading", NULL);
+		}
+		p->layers[i].started = true;
+		break;
+	case REG_PULL_LAYER_DONE:
+		i = slot(p, ev->layer, ev->digest);
+		if (!p->tty)
+			draw(p, i, "Verifying Checksum", NULL);
+		draw(p, i, "Pull complete", NULL);
+		break;
+	case REG_PULL_LAYER_FAILED:
+		draw(p, slot(p, ev->layer, ev->digest), "Failed", NULL);
+		break;
+	}
+}
+
+void cli_progress_init(struct cli_progress *p, FILE *out, bool quiet)
+{
+	memset(p, 0, sizeof(*p));
+	p->out = out;
+	p->quiet = quiet;
+	p->tty = isatty(fileno(out));
+}

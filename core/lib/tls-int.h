@@ -1,0 +1,24 @@
+/* tls-int.h - what tls-config.c and tls.c share: the configuration's
+ * layout and the PEM reader. Not for users of tls.h. */
+#ifndef TUG_TLS_INT_H
+#define TUG_TLS_INT_H
+
+#include <bearssl.h>
+
+#include "tls.h"
+
+struct tls_config {
+	br_x509_trust_anchor *ta; /* each dn.data is one malloc'd block with the key */
+	size_t nta, cap;
+	br_x509_certificate *chain; /* client chain, leaf first; data malloc'd */
+	size_t nchain;
+	br_skey_decoder_context *skey; /* client key, NULL when none */
+};
+
+/* Call fn for each object of a PEM file with its name ("CERTIFICATE") and
+ * DER bytes (malloc'd; fn owns them from then on, even when it fails). */
+typedef int (*tls_pem_fn)(void *ctx, const char *name, unsigned char *der, size_t len,
+			  struct err *e);
+int tls_pem_each(const char *path, tls_pem_fn fn, void *ctx, struct err *e);
+
+#endif
