@@ -67,35 +67,74 @@ pull2() {
 	has_match "^$REGISTRY_ADDR/tug-test/single +latest +$(reg_digest single) +$(short "$(id_of single)") "
 }
 
-@test "images REPO[:TAG] and -f reference=" {
+@test "images REPO[:TAG] and -f reference= with familiar names" {
 	pull2
-	tugd tag "$(ref single)" "$(ref single v2)"
-	run tugd images -q "$REGISTRY_ADDR/tug-test/single"
-	[ "$(sort -u <<<"$output")" = "$(short "$(id_of single)")" ]
+	tugd tag "$(ref single)" mine/app:v1
+	tugd tag "$(ref single)" mine/app:v2
+	tugd tag "$(ref multi)" other/thing
+	run tugd images mine/app
+	[ "$(wc -l <<<"$output")" -eq 3 ]
+	has_match "^mine/app +v1 +$(short "$(id_of single)") "
+	has_match "^mine/app +v2 +$(short "$(id_of single)") "
+	run tugd images mine/app:v2
 	[ "$(wc -l <<<"$output")" -eq 2 ]
-	run tugd images "$(ref single v2)"
+	has_match "^mine/app +v2 "
+	run tugd images -f "reference=*/app:v1"
 	[ "$(wc -l <<<"$output")" -eq 2 ]
-	has_match "^$REGISTRY_ADDR/tug-test/single +v2 "
-	run tugd images -q -f "reference=$REGISTRY_ADDR/tug-test/m*"
+	has_match "^mine/app +v1 "
+	run tugd images -q -f "reference=other/*"
 	[ "$output" = "$(short "$(id_of multi)")" ]
-	run tugd images -q -f "reference=*/*/*:v2"
-	[ "$output" = "$(short "$(id_of single)")" ]
 	run tugd images -q nosuch/repo
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
 }
 
-@test "images -f dangling: an image without a tag" {
+@test "images REPO[:TAG] and -f reference= with a registry host:port" {
+	# docker matches the pattern against the familiar name with and without
+	# the tag (path.Match: "*" stops at "/").
+	pull2
+	tugd tag "$(ref single)" "$(ref single v2)"
+	run tugd images "$REGISTRY_ADDR/tug-test/single"
+	[ "$(wc -l <<<"$output")" -eq 3 ]
+	run tugd images "$(ref single v2)"
+	[ "$(wc -l <<<"$output")" -eq 2 ]
+	has_match "^$REGISTRY_ADDR/tug-test/single +v2 "
+	run tugd images -f "reference=$REGISTRY_ADDR/tug-test/m*"
+	[ "$(wc -l <<<"$output")" -eq 2 ]
+	has_match "^$REGISTRY_ADDR/tug-test/multi +latest "
+	run tugd images -f "reference=*/*/*:v2"
+	[ "$(wc -l <<<"$output")" -eq 2 ]
+	has_match "^$REGISTRY_ADDR/tug-test/single +v2 "
+}
+
+@test "images -f dangling=true: an image whose tag moved away" {
 	tugd pull -q "$(ref single)" >/dev/null
-	tugd pull -q "$REGISTRY_ADDR/tug-test/multi@$(reg_digest multi)" >/dev/null
+	tugd pull -q "$(ref multi)" >/dev/null
+	tugd tag "$(ref multi)" "$(ref single)"
+	run tugd images
+	# docker shows "<repo> <none>" (the repo digest stays); "<none> <none>"
+	# is what it shows for an image without any reference.
+	has_match " +<none> +$(short "$(id_of single)") "
 	run tugd images -q -f dangling=false
-	[ "$output" = "$(short "$(id_of single)")" ]
+	[ "$(sort -u <<<"$output" | wc -l)" -eq 2 ] || [ "$(sort -u <<<"$output")" = "$(short "$(id_of multi)")" ]
+	# Untagged, even though its repo digest stays: docker lists it as
+	# dangling (moby daemon/images/images.go: danglingOnly skips only images
+	# with RepoTags).
 	run tugd images -q -f dangling=true
-	[ "$output" = "$(short "$(id_of multi)")" ]
+	[ "$output" = "$(short "$(id_of single)")" ]
 	run --separate-stderr tugd images -f dangling=maybe
 	[ "$status" -ne 0 ]
 	run --separate-stderr tugd images -f nosuchfilter=1
 	[ "$status" -ne 0 ]
+}
+
+@test "images -q: one line a row, as docker (an id twice when tagged twice)" {
+	tugd pull -q "$(ref single)" >/dev/null
+	tugd tag "$(ref single)" mine/app:v1
+	run tugd images
+	[ "$(wc -l <<<"$output")" -eq 3 ]
+	run tugd images -q
+	[ "$output" = "$(printf '%s\n%s' "$(short "$(id_of single)")" "$(short "$(id_of single)")")" ]
 }
 
 @test "image inspect: docker's fields" {
@@ -185,7 +224,6 @@ pull2() {
 	run --separate-stderr tugd rmi "$(ref single)"
 	[ "$status" -eq 0 ]
 	has_line "Untagged: $(ref single)"
-	has_line "Untagged: $REGISTRY_ADDR/tug-test/single@$(reg_digest single)"
 	has_line "Deleted: $(id_of single)"
 	no_images
 	store_ok
@@ -193,6 +231,15 @@ pull2() {
 	[ -z "$(ls -A "$D/layers")" ]
 	[ -z "$(ls -A "$D/images")" ]
 	[ -z "$(ls -A "$D/blobs/sha256")" ]
+	[ "$(jq '.refs | length' "$D/refs.json")" -eq 0 ]
+}
+
+@test "rmi: the repo digest is untagged too, on its own line (as docker)" {
+	tugd pull -q "$(ref single)" >/dev/null
+	run --separate-stderr tugd rmi "$(ref single)"
+	[ "$status" -eq 0 ]
+	[ "$(head -n2 <<<"$output")" = "$(printf 'Untagged: %s\nUntagged: %s' "$(ref single)" \
+		"$REGISTRY_ADDR/tug-test/single@$(reg_digest single)")" ]
 }
 
 @test "rmi: by id with several names needs -f; unknown names fail" {
@@ -201,7 +248,7 @@ pull2() {
 	run --separate-stderr tugd rmi "$(short "$(id_of single)")"
 	[ "$status" -eq 1 ]
 	[[ "$stderr" == *-f* || "$stderr" == *force* ]]
-	[ "$(tugd images -q | wc -l)" -eq 2 ]
+	[ "$(tugd images | wc -l)" -eq 3 ]
 	run --separate-stderr tugd rmi -f "$(short "$(id_of single)")"
 	[ "$status" -eq 0 ]
 	has_line "Untagged: mine/app:v1"
@@ -247,18 +294,24 @@ pull2() {
 
 @test "image prune -f: dangling only; -a -f: every image" {
 	tugd pull -q "$(ref single)" >/dev/null
-	tugd pull -q "$REGISTRY_ADDR/tug-test/multi@$(reg_digest multi)" >/dev/null
-	tugd tag "$(ref single)" mine/app:v1
+	tugd pull -q "$(ref multi)" >/dev/null
+	tugd tag "$(ref multi)" "$(ref single)" # single's image loses its tag
+	# docker's prune lines are lower case: "untagged: ...", "deleted: ...".
 	run --separate-stderr tugd image prune -f
 	[ "$status" -eq 0 ]
+	has_line "deleted: $(id_of single)"
 	has_match "^Total reclaimed space: "
-	echo "# prune -f: $output" >&3
 	run tugd images -q
-	[ "$(sort -u <<<"$output")" = "$(short "$(id_of single)")" ]
+	[ "$(sort -u <<<"$output")" = "$(short "$(id_of multi)")" ]
 	store_ok
 	run --separate-stderr tugd image prune -a -f
 	[ "$status" -eq 0 ]
-	has_line "Deleted: $(id_of single)"
+	has_line "untagged: $(ref multi)"
+	has_line "deleted: $(id_of multi)"
+	no_images
+	store_ok
+	[ -z "$(ls -A "$D/layers")" ]
+	# Every layer went: about 2 MB, busybox included.
 	has_match "^Total reclaimed space: [1-9]"
 	no_images
 	store_ok
@@ -266,6 +319,21 @@ pull2() {
 	run --separate-stderr tugd image prune -a -f
 	[ "$status" -eq 0 ]
 	has_line "Total reclaimed space: 0B"
+}
+
+@test "an image pulled by digest only is dangling for images -f and prune (as docker)" {
+	# moby: images -f dangling=true skips only images with RepoTags; image
+	# prune deletes images whose references carry no tag.
+	tugd pull -q "$(ref single)" >/dev/null
+	tugd pull -q "$REGISTRY_ADDR/tug-test/multi@$(reg_digest multi)" >/dev/null
+	run tugd images -q -f dangling=true
+	[ "$output" = "$(short "$(id_of multi)")" ]
+	run --separate-stderr tugd image prune -f
+	[ "$status" -eq 0 ]
+	has_line "deleted: $(id_of multi)"
+	run tugd images -q
+	[ "$output" = "$(short "$(id_of single)")" ]
+	store_ok
 }
 
 @test "system check: ok on a sound store, one line a problem on a damaged one" {
@@ -283,7 +351,7 @@ pull2() {
 	echo "tampered" >"$l4/hello.txt"
 	run --separate-stderr tugd system check
 	[ "$status" -eq 1 ]
-	echo "# system check: $output" >&3
+	sed "s/^/# system check: /" <<<"$output" >&3
 	has_match "$(id_of single | cut -c8-)"
 	has_match "$(basename "$(dirname "$l4")")"
 	[ "$(wc -l <<<"$output")" -ge 2 ]
