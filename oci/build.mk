@@ -15,3 +15,8 @@ lib-$(CONFIG_SECCOMP) += oci/seccomp.c
 lib-$(CONFIG_RUNTIME) += oci/cgroup.c oci/cgroup-mount.c
 lib-$(CONFIG_CGROUP_V1) += oci/cgroup-v1.c
 lib-$(CONFIG_CGROUP_V2) += oci/cgroup-v2.c oci/cgroup-bpfdev.c
+
+# Images: layer streams decompressed (zlib, zstd) and unpacked (libarchive
+# as the tar parser only; files are made with *at() calls beneath the root).
+lib-$(CONFIG_IMAGES) += oci/decompress.c oci/unpack.c oci/unpack-make.c oci/unpack-dirs.c \
+	oci/unpack-fs.c

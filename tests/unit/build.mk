@@ -7,3 +7,7 @@ test-$(CONFIG_SECCOMP) += tests/unit/test_seccomp.c
 # needs root and skips without it.
 test-$(CONFIG_RUNTIME) += tests/unit/test_cgroup.c tests/unit/test_cgroup_live.c
 test-$(CONFIG_IMAGES) += tests/unit/test_digest.c
+# Layers: decompression and unpacking from tar streams made in memory or
+# generated on the fly; the whiteout devices and overlay xattrs need root and
+# are skipped without it.
+test-$(CONFIG_IMAGES) += tests/unit/test_decompress.c tests/unit/test_unpack.c
