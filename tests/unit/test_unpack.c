@@ -607,8 +607,13 @@ static void test_root_only(void)
 				   .mode = 06755,
 				   .uid = 1234,
 				   .gid = 5678});
-	tar_add(&b,
-		&(struct tent){.name = "d/s", .type = '2', .link = "suid", .uid = 42, .gid = 43});
+	tar_add(&b, &(struct tent){.name = "d/s",
+				   .type = '2',
+				   .link = "suid",
+				   .uid = 42,
+				   .gid = 43,
+				   .xkey = "trusted.tug",
+				   .xval = "link"});
 	tar_add(&b, &(struct tent){.name = "null", .type = '3', .mode = 0666, .maj = 1, .min = 3});
 	tar_add(&b, &(struct tent){.name = "sda", .type = '4', .mode = 0660, .maj = 8});
 	tar_add(&b, &(struct tent){.name = "redir",
@@ -633,6 +638,12 @@ static void test_root_only(void)
 	ok(fstatat(rootfd, "d/s", &st, AT_SYMLINK_NOFOLLOW) == 0 && st.st_uid == 42 &&
 		   st.st_gid == 43,
 	   "root: a symlink's own owner");
+	snprintf(p, sizeof(p), "%s/root/d/s", base);
+	memset(val, 0, sizeof(val));
+	ok(lgetxattr(p, "trusted.tug", val, sizeof(val)) == 4 && !strcmp(val, "link"),
+	   "root: a symlink's own xattr (through /proc/self/fd)");
+	snprintf(p, sizeof(p), "%s/root/d/suid", base);
+	ok(getxattr(p, "trusted.tug", val, sizeof(val)) < 0, "root: ... and not its target's");
 	ok(fstatat(rootfd, "d", &st, AT_SYMLINK_NOFOLLOW) == 0 && st.st_uid == 1234 &&
 		   (st.st_mode & 07777) == 0750,
 	   "root: folder owner and mode");
