@@ -60,8 +60,10 @@ static int try_open(struct reg_blob_reader *b, struct err *e)
 		snprintf(range, sizeof(range), "Range: bytes=%" PRId64 "-", b->offset);
 		hdrs[0] = range;
 	}
+	/* A broken connection (errno set) is worth another try; a redirect
+	 * loop or a refused login is not. */
 	if (reg_request(b->s, b->hc, &rq, b->scope, &b->rs, e) < 0)
-		return 0; /* connection-level: try again */
+		return e->errnum ? 0 : -1;
 	b->open = true;
 	st = b->rs.status;
 	if (st == 206 && b->offset > 0) {
