@@ -134,7 +134,6 @@ __attribute__((unused)) static void tar_add(struct buf *b, const struct tent *t)
 		pax_record(&pax, "linkpath", link, strlen(link));
 	if (t->xkey) {
 		snprintf(key, sizeof(key), "SCHILY.xattr.%s", t->xkey);
-		pax_record(&pax, key, t->xval, strlen(t->xval));
 		pax_record(&pax, key, t->xval, t->xlen ? t->xlen : strlen(t->xval));
 	}
 	if (t->pax) {

@@ -391,8 +391,6 @@ static void test_basic(void)
 	basic_layer(&b);
 	fresh();
 	is_int(unpack_buf(&b, &OVERLAY), 0, "plain tar unpacks (%s)", E.msg);
-	is_int((long long)R.entries, 9, "every entry counted");
-	is_int((long long)R.bytes, 4 + 2 + 3 + 3, "file bytes counted");
 	is_int((long long)R.entries, 10, "every entry counted");
 	is_int((long long)R.bytes, 4 + 2 + 3 + 3 + 1, "file bytes counted");
 	check_basic("plain");
@@ -609,10 +607,6 @@ static void test_root_only(void)
 				   .mode = 06755,
 				   .uid = 1234,
 				   .gid = 5678});
-	tar_add(&b,
-		&(struct tent){.name = "d/s", .type = '2', .link = "suid", .uid = 42, .gid = 43});
-	tar_add(&b, &(struct tent){.name = "null", .type = '3', .mode = 0666, .maj = 1, .min = 3});
-	tar_add(&b, &(struct tent){.name = "sda", .type = '4', .mode = 0660, .maj = 8});
 	tar_add(&b, &(struct tent){.name = "d/s",
 				   .type = '2',
 				   .link = "suid",
