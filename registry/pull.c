@@ -472,6 +472,41 @@ out:
 	return r;
 }
 
+/* docker.io goes to its mirrors first, as Docker does: the first that
+ * resolves the reference serves the whole pull; the registry itself last.
+ * On success s and hc are open. */
+static int open_and_resolve(struct pull *p, struct reg_session *s, struct http_client *hc,
+			    const struct reg_ref *ref, char **mbuf, size_t *mlen, char *top,
+			    char *mdigest, char **ibuf, size_t *ilen, struct err *e)
+{
+	const char *const *mirrors = strcmp(ref->domain, "docker.io") ? NULL : p->o->reg->mirrors;
+
+	for (size_t i = 0; mirrors && mirrors[i]; i++) {
+		struct err me;
+
+		if (reg_session_open(s, ref->domain, mirrors[i], p->o->reg, &me) < 0)
+			continue;
+		p->s = s;
+		reg_session_client(s, hc);
+		if (resolve(p, hc, ref, mbuf, mlen, top, mdigest, ibuf, ilen, &me) == 0)
+			return 0;
+		free(*mbuf);
+		free(*ibuf);
+		*mbuf = *ibuf = NULL;
+		http_client_close(hc);
+		reg_session_close(s);
+	}
+	if (reg_session_open(s, ref->domain, NULL, p->o->reg, e) < 0)
+		return -1;
+	p->s = s;
+	reg_session_client(s, hc);
+	if (resolve(p, hc, ref, mbuf, mlen, top, mdigest, ibuf, ilen, e) == 0)
+		return 0;
+	http_client_close(hc);
+	reg_session_close(s);
+	return -1;
+}
+
 int reg_pull(struct oci_store *st, const struct reg_ref *ref, const struct reg_pull_opts *o,
 	     struct reg_pull_result *res, struct err *e)
 {
@@ -491,12 +526,8 @@ int reg_pull(struct oci_store *st, const struct reg_ref *ref, const struct reg_p
 		err_sys(e, ENOMEM, "pull");
 		goto nosession;
 	}
-	if (reg_session_open(&s, ref->domain, NULL, o->reg, e) < 0)
+	if (open_and_resolve(&p, &s, &hc, ref, &mbuf, &mlen, top, mdigest, &ibuf, &ilen, e) < 0)
 		goto nosession;
-	p.s = &s;
-	reg_session_client(&s, &hc);
-	if (resolve(&p, &hc, ref, &mbuf, &mlen, top, mdigest, &ibuf, &ilen, e) < 0)
-		goto out;
 	event(&p, REG_PULL_RESOLVED, 0, top, 0, (int64_t)p.m->nlayers, NULL);
 	if (get_config(&p, &hc, &cbuf, &clen, e) < 0 ||
 	    reg_config_parse(p.cfg, cbuf, clen, e) < 0 ||
