@@ -123,6 +123,22 @@ static int created(struct push *p, struct http_response *rs, const char *digest,
 	return 0;
 }
 
+/* A request whose body is (a part of) the blob file. reg_request does not
+ * send a streamed body twice, so a token that ran out during a long push
+ * fails it, though the 401 got a new token; the file can be read again:
+ * one more try. */
+static int send_part(struct push *p, const struct http_request *rq, struct part *pt,
+		     struct http_response *rs, struct err *e)
+{
+	int64_t off = pt->off, left = pt->left;
+
+	if (reg_request(p->s, &p->hc, rq, p->scope, rs, e) == 0)
+		return 0;
+	pt->off = pt->last = off;
+	pt->left = left;
+	return reg_request(p->s, &p->hc, rq, p->scope, rs, e);
+}
+
 /* One PUT with the whole blob. */
 static int upload_whole(struct push *p, struct part *pt, const char *loc, struct err *e)
 {
@@ -137,7 +153,7 @@ static int upload_whole(struct push *p, struct part *pt, const char *loc, struct
 	struct http_response rs;
 
 	if (reg_push_finish_url(p->s->base, loc, pt->d->digest, url, sizeof(url), e) < 0 ||
-	    reg_request(p->s, &p->hc, &rq, p->scope, &rs, e) < 0)
+	    send_part(p, &rq, pt, &rs, e) < 0)
 		return -1;
 	return created(p, &rs, pt->d->digest, e);
 }
@@ -160,7 +176,7 @@ static int upload_chunks(struct push *p, struct part *pt, char *loc, size_t locs
 		pt->left = n;
 		rq.body_stream = &body;
 		rq.body_len = n;
-		if (reg_request(p->s, &p->hc, &rq, p->scope, &rs, e) < 0)
+		if (send_part(p, &rq, pt, &rs, e) < 0)
 			return -1;
 		if (rs.status != 202)
 			return reg_http_error(&p->hc, &rs, "upload chunk", e);
