@@ -164,13 +164,14 @@ out:
 static int oci_names(struct arc_image *x, const cJSON *ann, struct err *e)
 {
 	const cJSON *full = cJSON_GetObjectItemCaseSensitive(ann, "io.containerd.image.name");
-	const cJSON *ref = cJSON_GetObjectItemCaseSensitive(ann, "org.opencontainers.image.ref.name");
+	const cJSON *ref =
+		cJSON_GetObjectItemCaseSensitive(ann, "org.opencontainers.image.ref.name");
 
 	if (cJSON_IsString(full))
 		return add_name(x, full->valuestring, "index.json: io.containerd.image.name", e);
 	if (cJSON_IsString(ref) && strpbrk(ref->valuestring, ":/"))
-		return add_name(x, ref->valuestring, "index.json: org.opencontainers.image.ref.name",
-				e);
+		return add_name(x, ref->valuestring,
+				"index.json: org.opencontainers.image.ref.name", e);
 	return 0;
 }
 
@@ -218,8 +219,8 @@ static int oci_entry(struct arc_load *l, struct images *im, const struct reg_ind
 		return -1;
 	x->nlayers = x->m->nlayers;
 	for (size_t i = 0; i < x->m->nlayers; i++)
-		if (!(x->layers[i] =
-			      need(l, blob_path(x->m->layers[i].digest, path), ARC_LAYER, "layer", e)))
+		if (!(x->layers[i] = need(l, blob_path(x->m->layers[i].digest, path), ARC_LAYER,
+					  "layer", e)))
 			return -1;
 	return oci_names(x, ann, e);
 }
@@ -424,8 +425,8 @@ static int commit_image(struct arc_load *l, struct arc_image *x, struct oci_imag
 	if (oci_store_blob_put(l->s, x->config->buf, x->config->len, id, NULL, e) < 0)
 		return -1;
 	if (x->manifest)
-		r = oci_store_blob_put(l->s, x->manifest->buf, x->manifest->len, NULL, rec->manifest,
-				       e);
+		r = oci_store_blob_put(l->s, x->manifest->buf, x->manifest->len, NULL,
+				       rec->manifest, e);
 	else if (reg_manifest_to_json(x->m, &made, &mlen, e) == 0)
 		r = oci_store_blob_put(l->s, made, mlen, NULL, rec->manifest, e);
 	cJSON_free(made);
@@ -462,8 +463,7 @@ static int set_names(struct arc_load *l, const struct arc_image *x, struct err *
 	return 0;
 }
 
-static int find_images(struct arc_load *l, struct images *legacy, struct images *oci,
-		       struct err *e)
+static int find_images(struct arc_load *l, struct images *legacy, struct images *oci, struct err *e)
 {
 	struct arc_member *mj = arc_find(l, "manifest.json"), *ij = arc_find(l, "index.json");
 	struct err ignored;
@@ -473,8 +473,9 @@ static int find_images(struct arc_load *l, struct images *legacy, struct images 
 	if (ij && ij->kind != ARC_JSON)
 		return err_set(e, "index.json: %s", ij->why ? ij->why : "not a JSON document");
 	if (!mj && !ij)
-		return err_set(e, "not an image archive: it has neither manifest.json (docker save) "
-				  "nor index.json (OCI image layout)");
+		return err_set(e,
+			       "not an image archive: it has neither manifest.json (docker save) "
+			       "nor index.json (OCI image layout)");
 	if (!mj)
 		return collect_oci(l, ij, oci, e) < 0 || dedupe(oci, e) < 0 ? -1 : 0;
 	if (collect_legacy(l, mj, legacy, e) < 0)

@@ -180,8 +180,7 @@ static struct arc_member *add_member(struct arc_load *l, const char *name, struc
 }
 
 /* A symlink resolves against its folder, a hardlink against the top. */
-static int add_link(struct arc_load *l, const char *name, struct archive_entry *ent,
-		    struct err *e)
+static int add_link(struct arc_load *l, const char *name, struct archive_entry *ent, struct err *e)
 {
 	const char *hard = archive_entry_hardlink(ent), *sym = archive_entry_symlink(ent);
 	char dir[4096], target[4096];
@@ -274,8 +273,7 @@ static int drain(struct stream_reader *r, struct err *e)
 }
 
 /* raw digest -> tee -> decompress -> diff digest -> tar -> tx's diff/. */
-static int unpack_into(struct arc_member *m, struct member_reader *mr, struct tee *t,
-		       struct err *e)
+static int unpack_into(struct arc_member *m, struct member_reader *mr, struct tee *t, struct err *e)
 {
 	struct digest_reader raw, diff;
 	struct oci_decomp *dc = NULL;
@@ -425,11 +423,10 @@ static int read_members(struct arc_load *l, struct archive *a, struct input *in,
 		if (r < ARCHIVE_WARN) {
 			if (in->failed)
 				return err_set(e, "%s", in->err.msg);
-			return err_set(e, "%s%.200s%s: %s", l->n ? "read the archive after \"" : "",
-				       l->n ? l->m[l->n - 1].name : "not a tar archive",
-				       l->n ? "\"" : "",
-				       archive_error_string(a) ? archive_error_string(a)
-							       : "tar error");
+			return err_set(
+				e, "%s%.200s%s: %s", l->n ? "read the archive after \"" : "",
+				l->n ? l->m[l->n - 1].name : "not a tar archive", l->n ? "\"" : "",
+				archive_error_string(a) ? archive_error_string(a) : "tar error");
 		}
 		if (take_member(l, a, ent, e) < 0)
 			return -1;
@@ -474,9 +471,10 @@ int oci_archive_load(struct oci_store *s, int fd, const struct oci_load_opts *o,
 	    archive_read_support_filter_none(a) != ARCHIVE_OK ||
 	    archive_read_open(a, in, NULL, in_read, NULL) != ARCHIVE_OK) {
 		err_set(e, "%s",
-			in->failed ? in->err.msg
-				   : "not a tar archive (docker save, skopeo docker-archive or an OCI "
-				     "image layout)");
+			in->failed
+				? in->err.msg
+				: "not a tar archive (docker save, skopeo docker-archive or an OCI "
+				  "image layout)");
 		goto out;
 	}
 	if (read_members(&l, a, in, e) < 0 || arc_images(&l, e) < 0)

@@ -359,10 +359,11 @@ static int preflight(struct oci_store *s, const struct oci_save_item *it, struct
 		if (!rec->blob[i][0] || !oci_store_blob_has(s, rec->blob[i]))
 			return err_set(e,
 				       "image %s: layer %s: its compressed blob %s was not kept "
-				       "(pulled without --keep-layer-blobs); remove the image and "
-				       "pull it again with `tug --keep-layer-blobs pull` or "
-				       "TUG_KEEP_LAYER_BLOBS=1",
-				       what, rec->diff[i], rec->blob[i][0] ? rec->blob[i] : "(none)");
+				       "(pulled or loaded without --keep-layer-blobs); remove the "
+				       "image and pull or load it again with `tug "
+				       "--keep-layer-blobs` or TUG_KEEP_LAYER_BLOBS=1",
+				       what, rec->diff[i],
+				       rec->blob[i][0] ? rec->blob[i] : "(none)");
 	return 0;
 }
 
@@ -390,7 +391,8 @@ static int put_listings(struct saver *sv, struct err *e)
 		goto out;
 	}
 	cJSON_AddItemReferenceToObject(idx, "manifests", sv->index);
-	if (put_json(sv, "index.json", idx, e) < 0 || put_json(sv, "manifest.json", sv->legacy, e) < 0 ||
+	if (put_json(sv, "index.json", idx, e) < 0 ||
+	    put_json(sv, "manifest.json", sv->legacy, e) < 0 ||
 	    put_json(sv, "repositories", sv->repos, e) < 0)
 		goto out;
 	r = 0;

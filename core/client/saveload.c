@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "applets.h"
@@ -45,14 +46,23 @@ static int resolve(struct oci_store *s, int n, char **argv, struct save_names *s
 	return 0;
 }
 
-static int save_to(struct oci_store *s, const struct oci_save_item *items, size_t n,
-		   struct err *e)
+static int save_to(struct oci_store *s, const struct oci_save_item *items, size_t n, struct err *e)
 {
 	struct file_atomic fa;
+	struct stat st;
+	int fd, r;
 
 	if (!save_output)
 		return oci_archive_save(s, items, n, STDOUT_FILENO, NULL, e);
-	/* a temp file renamed at the end: a failed save leaves no half tar */
+	/* a device or a pipe (-o /dev/stdout) is written as it is */
+	if (stat(save_output, &st) == 0 && !S_ISREG(st.st_mode)) {
+		if ((fd = open(save_output, O_WRONLY | O_CLOEXEC)) < 0)
+			return err_sys(e, errno, "open %s", save_output);
+		r = oci_archive_save(s, items, n, fd, NULL, e);
+		close(fd);
+		return r;
+	}
+	/* a file: a temp file renamed at the end, so a failed save leaves none */
 	if (file_atomic_open(&fa, AT_FDCWD, save_output, 0644, e) < 0)
 		return -1;
 	if (oci_archive_save(s, items, n, fa.fd, NULL, e) < 0) {
@@ -82,9 +92,10 @@ int tug_save_main(int argc, char **argv)
 	if (n < 0)
 		return rc;
 	if (!save_output && isatty(STDOUT_FILENO))
-		return cli_fail(NULL, (err_set(&e, "cowardly refusing to save to a terminal. Use the "
-						   "-o flag or redirect"),
-				       &e));
+		return cli_fail(NULL,
+				(err_set(&e, "cowardly refusing to save to a terminal. Use the "
+					     "-o flag or redirect"),
+				 &e));
 	sn = calloc((size_t)n, sizeof(*sn));
 	items = calloc((size_t)n, sizeof(*items));
 	if (!sn || !items) {
@@ -95,7 +106,8 @@ int tug_save_main(int argc, char **argv)
 	if (cli_store_open(&s, OCI_STORE_SHARED, &e) < 0) {
 		rc = cli_fail("save", &e);
 	} else {
-		rc = resolve(&s, n, argv, sn, items, &e) < 0 || save_to(&s, items, (size_t)n, &e) < 0
+		rc = resolve(&s, n, argv, sn, items, &e) < 0 ||
+				     save_to(&s, items, (size_t)n, &e) < 0
 			     ? cli_fail("save", &e)
 			     : 0;
 		oci_store_close(&s);
@@ -166,8 +178,8 @@ int tug_load_main(int argc, char **argv)
 	if (load_input && (fd = open(load_input, O_RDONLY | O_CLOEXEC)) < 0)
 		return cli_fail("load", (err_sys(&e, errno, "open %s", load_input), &e));
 	if (!load_input && isatty(fd))
-		return cli_fail(NULL, (err_set(&e, "requested load from stdin, but stdin is empty"),
-				       &e));
+		return cli_fail(NULL,
+				(err_set(&e, "requested load from stdin, but stdin is empty"), &e));
 	if (cli_store_open(&s, OCI_STORE_EXCLUSIVE, &e) < 0) {
 		rc = cli_fail("load", &e);
 	} else {

@@ -172,9 +172,9 @@ static void test_paths(void)
 	static const struct {
 		const char *dir, *path, *want;
 	} v[] = {
-		{"", "./a//b/", "a/b"},   {"", "manifest.json", "manifest.json"},
-		{"x/y", "../z", "x/z"},   {"x", "./../b.tar", "b.tar"},
-		{"", "../a", NULL},       {"a", "../../b", NULL},
+		{"", "./a//b/", "a/b"},    {"", "manifest.json", "manifest.json"},
+		{"x/y", "../z", "x/z"},    {"x", "./../b.tar", "b.tar"},
+		{"", "../a", NULL},        {"a", "../../b", NULL},
 		{"", "/etc/passwd", NULL}, {"", "./", NULL},
 	};
 	char out[256];
@@ -208,7 +208,8 @@ static void test_docker_archive(void)
 	   "app:1 names the image");
 	ok(oci_store_ref_get(&s, "example.com/x/y:2", got, &e) == 0 && !strcmp(got, id),
 	   "example.com/x/y:2 names the image");
-	ok(oci_store_image_get(&s, id, rec, &e) == 0 && rec->nlayers == 2, "the record has 2 layers");
+	ok(oci_store_image_get(&s, id, rec, &e) == 0 && rec->nlayers == 2,
+	   "the record has 2 layers");
 	is_str(rec->diff[1], diff2, "layer 2 through the symlink, gzip undone");
 	is_str(rec->blob_media_type[1], "application/vnd.docker.image.rootfs.diff.tar.gzip",
 	       "the manifest made for it says gzip");
@@ -280,7 +281,8 @@ static void test_hostile(void)
 		add_mem(&t, "l.tar", evil.p, evil.len);
 		snprintf(name, sizeof(name), "%s.json", digest_hex(id));
 		t_file(&t, name, c);
-		snprintf(m, sizeof(m), "[{\"Config\":\"%s\",\"RepoTags\":[\"e:1\"],\"Layers\":[\"l.tar\"]}]",
+		snprintf(m, sizeof(m),
+			 "[{\"Config\":\"%s\",\"RepoTags\":[\"e:1\"],\"Layers\":[\"l.tar\"]}]",
 			 name);
 		t_file(&t, "manifest.json", m);
 		tar_end(&t);
@@ -314,7 +316,8 @@ static void oci_layout(struct buf *t, char *id)
 	struct reg_platform host;
 	struct buf gz = {0};
 	char *c = config(diff1, diff2, id), l1[DIGEST_STR_MAX], l2[DIGEST_STR_MAX];
-	char m[1024], mi[1024], top[1024], md[DIGEST_STR_MAX], mid[DIGEST_STR_MAX], cd[DIGEST_STR_MAX];
+	char m[1024], mi[1024], top[1024], md[DIGEST_STR_MAX], mid[DIGEST_STR_MAX],
+		cd[DIGEST_STR_MAX];
 	struct buf blobs = {0};
 
 	reg_platform_host(&host);
@@ -322,14 +325,15 @@ static void oci_layout(struct buf *t, char *id)
 	blob_member(&blobs, c, strlen(c), cd);
 	blob_member(&blobs, gz.p, gz.len, l1);
 	blob_member(&blobs, layer2.p, layer2.len, l2);
-	snprintf(m, sizeof(m),
-		 "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
-		 "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\","
-		 "\"digest\":\"%s\",\"size\":%zu},\"layers\":["
-		 "{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"%s\","
-		 "\"size\":%zu},{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\","
-		 "\"digest\":\"%s\",\"size\":%zu}]}",
-		 cd, strlen(c), l1, gz.len, l2, layer2.len);
+	snprintf(
+		m, sizeof(m),
+		"{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+		"\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\","
+		"\"digest\":\"%s\",\"size\":%zu},\"layers\":["
+		"{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"%s\","
+		"\"size\":%zu},{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\","
+		"\"digest\":\"%s\",\"size\":%zu}]}",
+		cd, strlen(c), l1, gz.len, l2, layer2.len);
 	blob_member(&blobs, m, strlen(m), md);
 	snprintf(mi, sizeof(mi),
 		 "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\","
@@ -337,7 +341,8 @@ static void oci_layout(struct buf *t, char *id)
 		 "\"digest\":\"sha256:%064d\",\"size\":9,\"platform\":{\"os\":\"windows\","
 		 "\"architecture\":\"amd64\"}},"
 		 "{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"%s\","
-		 "\"size\":%zu,\"platform\":{\"os\":\"%s\",\"architecture\":\"%s\",\"variant\":\"%s\"}}]}",
+		 "\"size\":%zu,\"platform\":{\"os\":\"%s\",\"architecture\":\"%s\",\"variant\":\"%"
+		 "s\"}}]}",
 		 1, md, strlen(m), host.os, host.arch, host.variant);
 	blob_member(&blobs, mi, strlen(mi), mid);
 	snprintf(top, sizeof(top),
@@ -390,7 +395,8 @@ static int save_to(struct oci_store *s, const char *id, const char *name, struct
 	struct oci_save_item it = {id, names, name ? 1 : 0};
 	char path[128];
 	int fd = open(new_path(path, sizeof(path), "o"), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC,
-		      0600), r;
+		      0600),
+	    r;
 	off_t len;
 
 	r = oci_archive_save(s, &it, 1, fd, NULL, e);
