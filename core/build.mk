@@ -27,3 +27,5 @@ lib-$(CONFIG_TLS) += core/lib/tls.c core/lib/tls-config.c core/lib/tls-ip.c core
 bin-$(CONFIG_IMAGES) += core/client/cli.c core/client/images.c core/client/image.c
 bin-$(CONFIG_REGISTRY) += core/client/pull.c core/client/progress.c core/client/login.c
 bin-$(CONFIG_PUSH) += core/client/push.c
+# `tug save` / `tug load`.
+bin-$(CONFIG_SAVE_LOAD) += core/client/saveload.c
