@@ -6,7 +6,8 @@ lib-y += core/lib/err.c core/lib/log.c core/lib/file.c core/lib/path.c \
 	core/lib/sort.c
 
 # Content digests (BearSSL's SHA-256): the image store and the registry client.
-lib-$(CONFIG_IMAGES) += core/lib/digest.c
+# The block function in the CPU's SHA instructions, one file per architecture.
+lib-$(CONFIG_IMAGES) += core/lib/digest.c core/lib/digest-k.c core/lib/digest-$(ARCH).c
 
 # The faces. Each registers itself with an //applet: line in its source.
 bin-y += core/main.c core/features.c
