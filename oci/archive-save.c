@@ -359,9 +359,9 @@ static int preflight(struct oci_store *s, const struct oci_save_item *it, struct
 		if (!rec->blob[i][0] || !oci_store_blob_has(s, rec->blob[i]))
 			return err_set(e,
 				       "image %s: layer %s: its compressed blob %s was not kept "
-				       "(pulled or loaded without --keep-layer-blobs); remove the "
-				       "image and pull or load it again with `tug "
-				       "--keep-layer-blobs` or TUG_KEEP_LAYER_BLOBS=1",
+				       "(pulled or loaded without --keep-layer-blobs); pull it "
+				       "again with `tug --keep-layer-blobs pull` (or "
+				       "TUG_KEEP_LAYER_BLOBS=1), which fetches only the blobs",
 				       what, rec->diff[i],
 				       rec->blob[i][0] ? rec->blob[i] : "(none)");
 	return 0;

@@ -121,6 +121,10 @@ Loaded image: other/app:2" ]
 	[[ "$output" == *"tug-test/single:latest"*"layer sha256:"*"--keep-layer-blobs"* ]]
 	[ ! -e "$BATS_TEST_TMPDIR/n.tar" ]
 	[ -z "$(ls -A "$BATS_TEST_TMPDIR" | grep -v '^d')" ]
+	# the fix the message gives: pulling again with the blobs kept fetches them
+	"$TUG" --data-root "$D.nokeep" --keep-layer-blobs pull -q "$REGISTRY_ADDR/tug-test/single" >/dev/null
+	"$TUG" --data-root "$D.nokeep" save -o "$BATS_TEST_TMPDIR/n.tar" "$REGISTRY_ADDR/tug-test/single"
+	[ -s "$BATS_TEST_TMPDIR/n.tar" ]
 }
 
 @test "load: skopeo's docker-archive (symlinked layer, VERSION files)" {
