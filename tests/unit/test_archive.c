@@ -448,6 +448,11 @@ int main(void)
 	const char *t = getenv("TMPDIR");
 	char cmd[128];
 
+	/* the archives these tests make carry gzip layers */
+	if (!CFG_GZIP) {
+		printf("1..0 # SKIP gzip layers are compiled out (CONFIG_GZIP)\n");
+		return 0;
+	}
 	snprintf(base, sizeof(base), "%s/tug-archive-XXXXXX", t && *t ? t : "/tmp");
 	if (!mkdtemp(base))
 		return perror("mkdtemp"), 1;
