@@ -31,7 +31,7 @@ BOARDS := $(patsubst board/%/defconfig,%,$(wildcard board/*/defconfig))
 CONFIG_GOALS := menuconfig olddefconfig savedefconfig allnoconfig allyesconfig \
 	randconfig alldefconfig $(addsuffix _defconfig,$(BOARDS))
 NOCONFIG_GOALS := $(CONFIG_GOALS) clean distclean fmt fmt-check help setup size \
-	test-cross debug test-debug sweep
+	test-cross debug test-debug sweep fuzz
 
 .DEFAULT_GOAL := all
 .SUFFIXES:
@@ -192,7 +192,7 @@ unit: $(TESTS)
 endif
 
 FORCE:
-.PHONY: all unit FORCE
+.PHONY: all unit FORCE fuzz fuzz-run
 
 # ---------------------------------------------------------------- tests
 
@@ -245,6 +245,33 @@ debug:
 test-debug: debug
 	$(Q)UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		$(MAKE) --no-print-directory $(DEBUG_VARS) run-unit
+
+# libFuzzer harnesses (tests/fuzz/fuzz_*.c), each linked with the library
+# built by clang with the fuzzer's instrumentation, run FUZZ_TIME seconds
+# each from a corpus under build/fuzz/corpus-<name>.
+FUZZ_TIME ?= 10
+FUZZ_VARS := O=$(BUILD_DIR)/fuzz KCONFIG_CONFIG=$(BUILD_DIR)/fuzz/.config \
+	CC=clang AR=ar STRIP=strip DEPS_ARCH=host CROSS_HOST= STATIC= LIBC_VERSION="glibc (fuzz build)" \
+	EXTRA_CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -Wno-unknown-warning-option" \
+	EXTRA_LDFLAGS="-fsanitize=address,undefined"
+FUZZERS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+
+fuzz:
+	$(Q)mkdir -p $(BUILD_DIR)/fuzz
+	$(Q)test -f $(BUILD_DIR)/fuzz/.config || \
+		KCONFIG_CONFIG=$(BUILD_DIR)/fuzz/.config kconfig-conf -s --allyesconfig Kconfig
+	$(Q)$(MAKE) --no-print-directory $(FUZZ_VARS) fuzz-run
+
+fuzz-run: $(O)/libtug.a
+	$(Q)for f in $(FUZZERS); do \
+		echo "  FUZZ    $$f ($(FUZZ_TIME) s)"; \
+		$(CC) $(CPPFLAGS) -O1 -g -fno-pie -no-pie -fsanitize=fuzzer,address,undefined -o $(O)/$$f \
+			tests/fuzz/$$f.c $(O)/libtug.a -L$(SYSROOT)/lib $(LIBS) -lpthread || exit 1; \
+		mkdir -p $(O)/corpus-$$f; \
+		$(O)/$$f -max_total_time=$(FUZZ_TIME) -rss_limit_mb=1024 $(O)/corpus-$$f \
+			>$(O)/$$f.log 2>&1 || { tail -40 $(O)/$$f.log; exit 1; }; \
+		grep -E "^(Done|#[0-9]+ *DONE)" $(O)/$$f.log | tail -1; \
+	done
 
 # ---------------------------------------------------------------- reports
 

@@ -6,7 +6,8 @@ lib-y += core/lib/err.c core/lib/log.c core/lib/file.c core/lib/path.c \
 	core/lib/sort.c
 
 # Content digests (BearSSL's SHA-256): the image store and the registry client.
-lib-$(CONFIG_IMAGES) += core/lib/digest.c
+# The block function in the CPU's SHA instructions, one file per architecture.
+lib-$(CONFIG_IMAGES) += core/lib/digest.c core/lib/digest-k.c core/lib/digest-$(ARCH).c
 
 # The faces. Each registers itself with an //applet: line in its source.
 bin-y += core/main.c core/features.c
@@ -26,3 +27,6 @@ lib-$(CONFIG_TLS) += core/lib/tls.c core/lib/tls-config.c core/lib/tls-ip.c core
 # face will send them to the daemon when one runs.
 bin-$(CONFIG_IMAGES) += core/client/cli.c core/client/images.c core/client/image.c
 bin-$(CONFIG_REGISTRY) += core/client/pull.c core/client/progress.c core/client/login.c
+bin-$(CONFIG_PUSH) += core/client/push.c
+# `tug save` / `tug load`.
+bin-$(CONFIG_SAVE_LOAD) += core/client/saveload.c

@@ -33,3 +33,6 @@ lib-$(CONFIG_IMAGES) += oci/store.c oci/store-util.c oci/store-blob.c oci/store-
 # as the tar parser only; files are made with *at() calls beneath the root).
 lib-$(CONFIG_IMAGES) += oci/decompress.c oci/unpack.c oci/unpack-make.c oci/unpack-dirs.c \
 	oci/unpack-fs.c
+# save/load: image archives (docker save's tar, OCI layouts) written with
+# libarchive's ustar writer and read in one streaming pass.
+lib-$(CONFIG_SAVE_LOAD) += oci/archive-save.c oci/archive-load.c oci/archive-images.c

@@ -252,7 +252,8 @@ int oci_decomp_open(struct oci_decomp **out, struct stream_reader src, enum oci_
 	d->src = src;
 	d->kind = c;
 	if (c == OCI_COMP_AUTO && sniff(d, &d->kind) < 0) {
-		*e = d->err;
+		if (e)
+			*e = d->err;
 		goto fail;
 	}
 	if (start(d, e) < 0)

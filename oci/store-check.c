@@ -34,6 +34,22 @@ __attribute__((format(printf, 2, 3))) static int problem(struct check *c, const 
 	return 0;
 }
 
+/* What a crash leaves behind by design (the next writer discards it): said,
+ * not counted as a problem. */
+__attribute__((format(printf, 2, 3))) static int note(struct check *c, const char *fmt, ...)
+{
+	char line[ERR_MSG_MAX + 256];
+	va_list ap;
+	int n = snprintf(line, sizeof(line), "note: ");
+
+	va_start(ap, fmt);
+	vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+	va_end(ap);
+	if (c->report)
+		c->report(line, c->arg);
+	return 0;
+}
+
 static int blob_digest(struct oci_store *s, struct check *c, const char *digest,
 		       char got[DIGEST_STR_MAX], struct err *e)
 {
@@ -183,13 +199,16 @@ static int check_ref(const char *name, const char *id, void *arg)
 
 static int check_leftover(struct oci_store *s, const char *name, void *arg, struct err *e)
 {
-	return problem(arg, "tmp/%s: left over from an interrupted operation", name);
+	return note(arg, "tmp/%s: left over from an interrupted operation; the next writer "
+			 "discards it",
+		    name);
 }
 
 static int check_root_temp(struct oci_store *s, const char *name, void *arg, struct err *e)
 {
 	if (store_is_temp(".", name))
-		problem(arg, "%s: left over from an interrupted write", name);
+		note(arg, "%s: left over from an interrupted write; the next writer discards it",
+		     name);
 	return 0;
 }
 

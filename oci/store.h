@@ -171,7 +171,8 @@ int oci_store_gc(struct oci_store *s, uint64_t *freed, struct err *e);
 /* Verify everything: each blob against its digest, each layer's tree against
  * the digest recorded at commit, each image's blobs and layers present, each
  * reference pointing to an image. Every problem is reported through report
- * (one line naming the object and what is wrong). Returns the count of
+ * (one line naming the object and what is wrong; what a crash leaves in
+ * tmp/ by design is reported as a "note: " line and not counted). Returns the count of
  * problems (0: consistent) or -1 when the check itself failed. */
 int oci_store_check(struct oci_store *s, void (*report)(const char *line, void *arg), void *arg,
 		    struct err *e);

@@ -68,6 +68,8 @@ static int set_xattrs(struct unpack *u, struct archive_entry *ent, int fd, int p
 		return 0;
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d/%s", pfd, name);
 	while (archive_entry_xattr_next(ent, &key, &val, &size) == ARCHIVE_OK) {
+		if (starts(key, "trusted.overlay.") || starts(key, "user.overlay."))
+			continue;
 		r = fd >= 0 ? fsetxattr(fd, key, val, size, 0) : lsetxattr(proc, key, val, size, 0);
 		if (r < 0 && !xattr_ignored(key, errno, u->o))
 			return err_sys(e, errno, "set xattr %s", key);

@@ -22,6 +22,9 @@
  *   Docker writes it right after the folder's own entry, before children,
  *   so what it removes came from lower layers. A whiteout whose folder
  *   does not exist removes nothing.
+ * - xattrs named trusted.overlay.* or user.overlay.* are dropped: they are
+ *   overlayfs's own bookkeeping (opaque, redirect, metacopy) and would let
+ *   a layer steer the mount; opaque folders come from the .wh. markers.
  * - xattrs: EOPNOTSUPP on user.* is ignored (a store on a file system
  *   without user xattrs still works; images rarely need them), so is EPERM
  *   on trusted.* / security.* when not unpacking as root (same_owner off);

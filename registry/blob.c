@@ -60,8 +60,10 @@ static int try_open(struct reg_blob_reader *b, struct err *e)
 		snprintf(range, sizeof(range), "Range: bytes=%" PRId64 "-", b->offset);
 		hdrs[0] = range;
 	}
+	/* A broken connection (errno set) is worth another try; a redirect
+	 * loop or a refused login is not. */
 	if (reg_request(b->s, b->hc, &rq, b->scope, &b->rs, e) < 0)
-		return 0; /* connection-level: try again */
+		return e->errnum ? 0 : -1;
 	b->open = true;
 	st = b->rs.status;
 	if (st == 206 && b->offset > 0) {
@@ -83,6 +85,31 @@ static int try_open(struct reg_blob_reader *b, struct err *e)
 	b->open = false;
 	reg_http_error(b->hc, &b->rs, b->path, e);
 	return st >= 500 || st == 429 || st == 408 ? 0 : -1;
+}
+
+static int64_t mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+static int low_speed(struct reg_blob_reader *b, ssize_t got, struct err *e)
+{
+	int64_t now = mono_s();
+
+	if (!b->window_start)
+		b->window_start = now;
+	b->window_bytes += got;
+	if (now - b->window_start < REG_BLOB_LOW_SPEED_TIME)
+		return 0;
+	if (b->window_bytes < REG_BLOB_LOW_SPEED)
+		return err_set(e, "%s: only %lld bytes in %d s: too slow, given up", b->path,
+			       (long long)b->window_bytes, REG_BLOB_LOW_SPEED_TIME);
+	b->window_start = now;
+	b->window_bytes = 0;
+	return 0;
 }
 
 static ssize_t blob_read(void *ctx, void *buf, size_t n, struct err *e)
@@ -110,6 +137,8 @@ static ssize_t blob_read(void *ctx, void *buf, size_t n, struct err *e)
 		}
 		got = http_body_read(&b->rs, buf, n, e);
 		if (got > 0) {
+			if (low_speed(b, got, e) < 0)
+				return -1;
 			b->offset += got;
 			if (b->size >= 0 && b->offset > b->size)
 				return err_set(e,

@@ -11,6 +11,10 @@
 #include "stream.h"
 
 #define REG_BLOB_RETRIES 5
+/* A transfer that brings fewer bytes than this in a window of that many
+ * seconds is given up (a slow-loris server never trips a read timeout). */
+#define REG_BLOB_LOW_SPEED 1024
+#define REG_BLOB_LOW_SPEED_TIME 30
 
 struct reg_blob_reader {
 	struct reg_session *s; /* borrowed */
@@ -23,6 +27,7 @@ struct reg_blob_reader {
 	int resumes; /* times a transfer went on with Range (for tests, logs) */
 	struct http_response rs;
 	bool open;
+	int64_t window_start, window_bytes; /* low-speed check (monotonic s) */
 	/* Called with the byte count after each read (may be NULL). */
 	void (*progress)(void *arg, int64_t offset);
 	void *arg;

@@ -9,3 +9,7 @@ lib-$(CONFIG_IMAGES) += registry/ref.c registry/manifest.c registry/platform.c
 
 # Sessions with a registry, resumable blob downloads, pull.
 lib-$(CONFIG_REGISTRY) += registry/client.c registry/token.c registry/blob.c registry/pull.c
+
+# Push: blobs (HEAD, cross-repository mount, whole or chunked upload), then
+# the stored manifest.
+lib-$(CONFIG_PUSH) += registry/push.c

@@ -122,8 +122,8 @@ static int ping(struct reg_session *s, struct err *e)
 	return r;
 }
 
-int reg_session_open(struct reg_session *s, const char *domain, const char *base_url,
-		     const struct reg_options *o, struct err *e)
+static int session_open(struct reg_session *s, const char *domain, const char *base_url,
+			const struct reg_options *o, struct err *e)
 {
 	const char *host = registry_host(domain);
 	struct err first;
@@ -164,6 +164,15 @@ int reg_session_open(struct reg_session *s, const char *domain, const char *base
 	if (ping(s, e) == 0)
 		return 0;
 	return err_wrap(e, "registry %s (over HTTPS: %s; then over HTTP)", domain, first.msg);
+}
+
+int reg_session_open(struct reg_session *s, const char *domain, const char *base_url,
+		     const struct reg_options *o, struct err *e)
+{
+	if (session_open(s, domain, base_url, o, e) == 0)
+		return 0;
+	reg_session_close(s);
+	return -1;
 }
 
 void reg_session_close(struct reg_session *s)

@@ -24,6 +24,7 @@ struct job {
 	char chain[DIGEST_STR_MAX], parent[DIGEST_STR_MAX];
 	const char *diff_id;
 	bool dup; /* the same chain as an earlier job: nothing to fetch */
+	bool blob_only; /* the layer is unpacked already; keep_layer_blobs wants the blob */
 };
 
 struct pull {
@@ -276,6 +277,34 @@ out:
 	return r;
 }
 
+/* Only the compressed blob, for a layer that is unpacked already. */
+static int pull_blob(struct pull *p, struct http_client *hc, struct job *j, struct err *e)
+{
+	struct layer_progress lp = {p, j, 0};
+	struct reg_blob_reader br;
+	struct oci_blob_writer w;
+	struct stream_reader src;
+	char buf[65536];
+	ssize_t n;
+	int r = -1;
+
+	if (oci_blob_writer_open(p->st, &w, e) < 0)
+		return -1;
+	reg_blob_reader_init(&br, p->s, hc, p->name, j->d->digest, j->d->size);
+	br.progress = on_bytes;
+	br.arg = &lp;
+	src = reg_blob_stream(&br);
+	while ((n = stream_read(&src, buf, sizeof(buf), e)) > 0)
+		if (oci_blob_writer_write(&w, buf, (size_t)n, e) < 0)
+			break;
+	if (n == 0)
+		r = oci_blob_writer_commit(&w, j->d->digest, j->d->size, e);
+	else
+		oci_blob_writer_abort(&w);
+	reg_blob_reader_close(&br);
+	return r < 0 ? err_wrap(e, "layer %s", j->d->digest) : 0;
+}
+
 static int pull_layer(struct pull *p, struct http_client *hc, struct job *j, struct err *e)
 {
 	struct oci_layer_tx tx;
@@ -283,6 +312,8 @@ static int pull_layer(struct pull *p, struct http_client *hc, struct job *j, str
 	bool keep = p->st->keep_layer_blobs && !oci_store_blob_has(p->st, j->d->digest);
 	int r;
 
+	if (j->blob_only)
+		return pull_blob(p, hc, j, e);
 	if (oci_layer_tx_begin(p->st, &tx, e) < 0)
 		return -1;
 	if (keep && oci_blob_writer_open(p->st, &w, e) < 0) {
@@ -360,7 +391,8 @@ static int plan(struct pull *p, size_t *reused, struct err *e)
 		if (!reg_layer_media_type(p->m->layers[i].media_type, &comp, &foreign))
 			return err_set(e, "layer %s: media type %s cannot be unpacked",
 				       p->m->layers[i].digest, p->m->layers[i].media_type);
-		if (oci_store_layer_has(p->st, chain)) {
+		if (oci_store_layer_has(p->st, chain) &&
+		    (!p->st->keep_layer_blobs || oci_store_blob_has(p->st, p->m->layers[i].digest))) {
 			(*reused)++;
 			event(p, REG_PULL_LAYER_EXISTS, i, p->m->layers[i].digest, 0,
 			      p->m->layers[i].size, NULL);
@@ -370,6 +402,7 @@ static int plan(struct pull *p, size_t *reused, struct err *e)
 		j = &p->jobs[p->njobs++];
 		j->idx = i;
 		j->d = &p->m->layers[i];
+		j->blob_only = oci_store_layer_has(p->st, chain);
 		j->diff_id = p->cfg->diff_ids[i];
 		strcpy(j->chain, chain);
 		strcpy(j->parent, prev);
@@ -472,6 +505,41 @@ out:
 	return r;
 }
 
+/* docker.io goes to its mirrors first, as Docker does: the first that
+ * resolves the reference serves the whole pull; the registry itself last.
+ * On success s and hc are open. */
+static int open_and_resolve(struct pull *p, struct reg_session *s, struct http_client *hc,
+			    const struct reg_ref *ref, char **mbuf, size_t *mlen, char *top,
+			    char *mdigest, char **ibuf, size_t *ilen, struct err *e)
+{
+	const char *const *mirrors = strcmp(ref->domain, "docker.io") ? NULL : p->o->reg->mirrors;
+
+	for (size_t i = 0; mirrors && mirrors[i]; i++) {
+		struct err me;
+
+		if (reg_session_open(s, ref->domain, mirrors[i], p->o->reg, &me) < 0)
+			continue;
+		p->s = s;
+		reg_session_client(s, hc);
+		if (resolve(p, hc, ref, mbuf, mlen, top, mdigest, ibuf, ilen, &me) == 0)
+			return 0;
+		free(*mbuf);
+		free(*ibuf);
+		*mbuf = *ibuf = NULL;
+		http_client_close(hc);
+		reg_session_close(s);
+	}
+	if (reg_session_open(s, ref->domain, NULL, p->o->reg, e) < 0)
+		return -1;
+	p->s = s;
+	reg_session_client(s, hc);
+	if (resolve(p, hc, ref, mbuf, mlen, top, mdigest, ibuf, ilen, e) == 0)
+		return 0;
+	http_client_close(hc);
+	reg_session_close(s);
+	return -1;
+}
+
 int reg_pull(struct oci_store *st, const struct reg_ref *ref, const struct reg_pull_opts *o,
 	     struct reg_pull_result *res, struct err *e)
 {
@@ -491,12 +559,8 @@ int reg_pull(struct oci_store *st, const struct reg_ref *ref, const struct reg_p
 		err_sys(e, ENOMEM, "pull");
 		goto nosession;
 	}
-	if (reg_session_open(&s, ref->domain, NULL, o->reg, e) < 0)
+	if (open_and_resolve(&p, &s, &hc, ref, &mbuf, &mlen, top, mdigest, &ibuf, &ilen, e) < 0)
 		goto nosession;
-	p.s = &s;
-	reg_session_client(&s, &hc);
-	if (resolve(&p, &hc, ref, &mbuf, &mlen, top, mdigest, &ibuf, &ilen, e) < 0)
-		goto out;
 	event(&p, REG_PULL_RESOLVED, 0, top, 0, (int64_t)p.m->nlayers, NULL);
 	if (get_config(&p, &hc, &cbuf, &clen, e) < 0 ||
 	    reg_config_parse(p.cfg, cbuf, clen, e) < 0 ||

@@ -43,6 +43,28 @@ static size_t url_encode(const char *in, char *out, size_t size)
 	return o;
 }
 
+/* Space-separated scopes (a push that mounts from another repository needs
+ * two) as one "&scope=..." each: the token protocol repeats the parameter. */
+static void scopes_encode(const char *scope, char *out, size_t size)
+{
+	size_t o = 0;
+
+	out[0] = '\0';
+	while (*scope) {
+		size_t n = strcspn(scope, " ");
+		char one[512];
+
+		if (n > 0 && n < sizeof(one) && o + 8 < size) {
+			memcpy(one, scope, n);
+			one[n] = '\0';
+			o += (size_t)snprintf(out + o, size - o, "&scope=");
+			o += url_encode(one, out + o, size - o);
+		}
+		scope += n;
+		scope += strspn(scope, " ");
+	}
+}
+
 /* "Authorization: Bearer <token>" from the cache, malloc'd; NULL if none. */
 static char *cached(struct reg_session *s, const char *scope)
 {
@@ -107,10 +129,9 @@ static int fetch_token(struct reg_session *s, const struct reg_challenge *ch, co
 	int r = -1;
 
 	url_encode(ch->service, svc, sizeof(svc));
-	url_encode(scope, sc, sizeof(sc));
-	if ((size_t)snprintf(url, sizeof(url), "%s%cservice=%s%s%s", ch->realm,
-			     strchr(ch->realm, '?') ? '&' : '?', svc, *scope ? "&scope=" : "",
-			     sc) >= sizeof(url))
+	scopes_encode(scope, sc, sizeof(sc));
+	if ((size_t)snprintf(url, sizeof(url), "%s%cservice=%s%s", ch->realm,
+			     strchr(ch->realm, '?') ? '&' : '?', svc, sc) >= sizeof(url))
 		return err_set(e, "token URL from %.100s is too long", ch->realm);
 	if (s->have_creds && s->creds.user[0])
 		hdrs[0] = basic = basic_line(&s->creds);
@@ -149,10 +170,11 @@ static int auth_line(struct reg_session *s, const char *scope, bool fetch, char 
 	pthread_mutex_unlock(&s->lock);
 	if (ch.scheme == REG_AUTH_BASIC) {
 		if (!s->have_creds)
+			/* reg_request prefixes "registry <domain>: " */
 			return fetch ? err_set(e,
-					       "registry %s asks for a user and password: run "
+					       "it asks for a user and password: run "
 					       "`tug login %s` first",
-					       s->domain, s->domain)
+					       s->domain)
 				     : 0;
 		*line = basic_line(&s->creds);
 		return *line ? 0 : err_sys(e, ENOMEM, "auth");

@@ -6,7 +6,9 @@
 #include <time.h>
 
 #include "core/client/cli.h"
+#include "json.h"
 #include "registry/ref.h"
+#include "timefmt.h"
 
 int cli_parse(const struct args_table *t, int argc, char **argv, int min, int max, int *rc)
 {
@@ -114,6 +116,25 @@ int cli_find_image(struct oci_store *s, const char *what, char id[DIGEST_STR_MAX
 				       what);
 	}
 	return err_set(e, "No such image: %s", what);
+}
+
+int64_t cli_image_created(struct oci_store *s, const struct oci_image_rec *rec)
+{
+	char *text = NULL;
+	size_t len;
+	cJSON *cfg = NULL;
+	const char *created = NULL;
+	long long t = rec->created;
+	struct err e;
+
+	if (oci_store_blob_read(s, rec->id, 16 << 20, &text, &len, &e) == 0 &&
+	    json_parse(text, len, &cfg, &e) == 0 &&
+	    json_get_string(cfg, "", "created", 0, &created, &e) == 1 &&
+	    timefmt_parse_rfc3339(created, &t) < 0)
+		t = rec->created;
+	cJSON_Delete(cfg);
+	free(text);
+	return t;
 }
 
 char *cli_human_size(int64_t bytes, char *buf, size_t size)

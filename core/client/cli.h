@@ -41,6 +41,9 @@ int cli_store_open(struct oci_store *s, enum oci_store_lock lock, struct err *e)
 int cli_find_image(struct oci_store *s, const char *what, char id[DIGEST_STR_MAX], char *ref_name,
 		   size_t ref_size, struct err *e);
 
+/* When the image was built: its config's "created", else when it was stored. */
+int64_t cli_image_created(struct oci_store *s, const struct oci_image_rec *rec);
+
 /* docker's units.HumanSize: 3 significant digits, decimal units ("4.26MB"). */
 char *cli_human_size(int64_t bytes, char *buf, size_t size);
 /* docker's "4 weeks ago" (units.HumanDuration of now - t). */

@@ -64,7 +64,7 @@ static void row(struct listing *l, const struct oci_image_rec *rec, const char *
 		snprintf(id, sizeof(id), "%s", rec->id);
 	else
 		cli_short_id(rec->id, id);
-	cli_human_ago(rec->created, created, sizeof(created));
+	cli_human_ago(cli_image_created(l->s, rec), created, sizeof(created));
 	cli_human_size(rec->size, size, sizeof(size));
 	if (img_digests)
 		cli_table_row(&l->t, 6, repo, tag, digest, id, created, size);

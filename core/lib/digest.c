@@ -2,17 +2,47 @@
  * image specs use. */
 #include <string.h>
 
+#include "digest-hw.h"
 #include "digest.h"
 
 void digest_init(struct digest_ctx *d)
 {
 	br_sha256_init(&d->sha);
 	d->size = 0;
+	d->hw = digest_hw_available();
+}
+
+/* Whole blocks go to the CPU's SHA instructions when it has them; the
+ * partial block waits in BearSSL's context (its buf/count/val fields), so
+ * br_sha256_out still pads and finishes. */
+static void update_hw(br_sha256_context *c, const unsigned char *p, size_t len)
+{
+	size_t have = (size_t)(c->count & 63), n;
+
+	c->count += len;
+	if (have) {
+		n = 64 - have < len ? 64 - have : len;
+		memcpy(c->buf + have, p, n);
+		p += n;
+		len -= n;
+		if (have + n < 64)
+			return;
+		digest_hw_blocks(c->val, c->buf, 1);
+	}
+	if (len >= 64) {
+		digest_hw_blocks(c->val, p, len / 64);
+		p += len & ~(size_t)63;
+		len &= 63;
+	}
+	memcpy(c->buf, p, len);
 }
 
 void digest_update(struct digest_ctx *d, const void *buf, size_t len)
 {
-	br_sha256_update(&d->sha, buf, len);
+	if (d->hw)
+		update_hw(&d->sha, buf, len);
+	else
+		br_sha256_update(&d->sha, buf, len);
 	d->size += len;
 }
 

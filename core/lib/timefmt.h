@@ -13,4 +13,9 @@ size_t timefmt_rfc3339(char *out, size_t size, const struct timespec *ts, int di
 /* The same for the current time. */
 size_t timefmt_now(char *out, size_t size, int digits);
 
+/* Parse "YYYY-MM-DDTHH:MM:SS[.frac](Z|+hh:mm|-hh:mm)" (a space or 't' for
+ * the T, 'z' for Z, as RFC 3339 allows) into seconds since the epoch.
+ * Returns 0, or -1 when s is not such a time. */
+int timefmt_parse_rfc3339(const char *s, long long *out);
+
 #endif

@@ -242,6 +242,48 @@ static void set_client_cert(struct tls_conn *t, const struct tls_config *cfg)
 					    br_ecdsa_sign_asn1_get_default());
 }
 
+/* br_ssl_client_init_full, cut to what registries speak: TLS 1.2, ECDHE
+ * with AES-GCM or ChaCha20-Poly1305, certificates signed with SHA-1 or
+ * SHA-2. CBC, CCM, 3DES, static RSA and ECDH key exchange and TLS 1.0/1.1
+ * stay out, and with them about half of BearSSL's weight in the binary. */
+static void client_init(br_ssl_client_context *cc, br_x509_minimal_context *xc,
+			const br_x509_trust_anchor *ta, size_t nta)
+{
+	static const uint16_t suites[] = {
+		BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+		BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+		BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+		BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+		BR_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+		BR_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+	};
+	static const br_hash_class *const hashes[] = {
+		&br_sha1_vtable,   &br_sha224_vtable, &br_sha256_vtable,
+		&br_sha384_vtable, &br_sha512_vtable,
+	};
+
+	br_ssl_client_zero(cc);
+	br_ssl_engine_set_versions(&cc->eng, BR_TLS12, BR_TLS12);
+	br_x509_minimal_init(xc, &br_sha256_vtable, ta, nta);
+	br_ssl_engine_set_suites(&cc->eng, suites, sizeof(suites) / sizeof(suites[0]));
+	br_ssl_engine_set_default_rsavrfy(&cc->eng);
+	br_ssl_engine_set_default_ecdsa(&cc->eng);
+	br_x509_minimal_set_rsa(xc, br_ssl_engine_get_rsavrfy(&cc->eng));
+	br_x509_minimal_set_ecdsa(xc, br_ssl_engine_get_ec(&cc->eng),
+				  br_ssl_engine_get_ecdsa(&cc->eng));
+	for (size_t i = 0; i < sizeof(hashes) / sizeof(hashes[0]); i++) {
+		int id = (int)((hashes[i]->desc >> BR_HASHDESC_ID_OFF) & BR_HASHDESC_ID_MASK);
+
+		br_ssl_engine_set_hash(&cc->eng, id, hashes[i]);
+		br_x509_minimal_set_hash(xc, id, hashes[i]);
+	}
+	br_ssl_engine_set_x509(&cc->eng, &xc->vtable);
+	br_ssl_engine_set_prf_sha256(&cc->eng, &br_tls12_sha256_prf);
+	br_ssl_engine_set_prf_sha384(&cc->eng, &br_tls12_sha384_prf);
+	br_ssl_engine_set_default_aes_gcm(&cc->eng);
+	br_ssl_engine_set_default_chapol(&cc->eng);
+}
+
 int tls_conn_open(struct tls_conn **out, const struct tls_config *cfg, int fd, const char *host,
 		  const char *peer, int timeout_ms, struct err *e)
 {
@@ -259,7 +301,7 @@ int tls_conn_open(struct tls_conn **out, const struct tls_config *cfg, int fd, c
 	snprintf(t->host, sizeof(t->host), "%s", host);
 	snprintf(t->peer, sizeof(t->peer), "%s", peer);
 	ip = is_ip_literal(t->host);
-	br_ssl_client_init_full(&t->cc, &t->xc, cfg->ta, cfg->nta);
+	client_init(&t->cc, &t->xc, cfg->ta, cfg->nta);
 	br_x509_minimal_set_time(&t->xc, UNIX_EPOCH_DAYS + (uint32_t)(now / 86400),
 				 (uint32_t)(now % 86400));
 	t->ipx.vtable = &ipx_vtable;

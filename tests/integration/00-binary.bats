@@ -20,7 +20,7 @@ bats_require_minimum_version 1.5.0
 @test "--help lists the commands on stdout and exits 0" {
 	run --separate-stderr "$TUG" --help
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"Usage: tug COMMAND"* ]]
+	[[ "$output" == *"Usage: tug [--data-root DIR] [--keep-layer-blobs] COMMAND"* ]]
 	[[ "$output" == *"features"* ]]
 	[ -z "$stderr" ]
 }
@@ -29,7 +29,7 @@ bats_require_minimum_version 1.5.0
 	run --separate-stderr "$TUG"
 	[ "$status" -eq 2 ]
 	[ -z "$output" ]
-	[[ "$stderr" == *"Usage: tug COMMAND"* ]]
+	[[ "$stderr" == *"Usage: tug [--data-root DIR] [--keep-layer-blobs] COMMAND"* ]]
 }
 
 @test "an unknown command names itself on stderr and exits 2" {
@@ -70,5 +70,18 @@ bats_require_minimum_version 1.5.0
 
 @test "features takes no arguments: exit 2" {
 	run "$TUG" features --bogus
+	[ "$status" -eq 2 ]
+}
+
+@test "global options come before the command; an unknown one is an unknown command" {
+	need_feature IMAGES
+	run "$TUG" --data-root "$BATS_TEST_TMPDIR/store" images -q
+	[ "$status" -eq 0 ]
+	[ -d "$BATS_TEST_TMPDIR/store/blobs" ]
+	run "$TUG" --data-root="$BATS_TEST_TMPDIR/store2" images
+	[ "$status" -eq 0 ]
+	[[ "$output" == REPOSITORY* ]]
+	[ -d "$BATS_TEST_TMPDIR/store2/layers" ]
+	run "$TUG" --bogus images
 	[ "$status" -eq 2 ]
 }

@@ -23,3 +23,8 @@ test-$(and $(CONFIG_TLS),$(CONFIG_REGISTRY)) += tests/unit/test_tls.c
 # generated on the fly; the whiteout devices and overlay xattrs need root and
 # are skipped without it.
 test-$(CONFIG_IMAGES) += tests/unit/test_decompress.c tests/unit/test_unpack.c
+# The push's upload URLs (Location relative, absolute, with a query).
+test-$(CONFIG_PUSH) += tests/unit/test_push.c
+# Image archives: docker-archives and OCI layouts made byte by byte, hostile
+# ones, save -> load round trips.
+test-$(CONFIG_SAVE_LOAD) += tests/unit/test_archive.c

@@ -53,6 +53,7 @@ struct tent {
 	long long mtime;
 	unsigned uid, gid;
 	const char *xkey, *xval;
+	size_t xlen; /* of xval, when it holds NUL bytes */
 	const char *pax; /* "key=value" */
 	size_t hdr_size; /* when not 0: the size field, for truncation tests */
 };
@@ -133,7 +134,7 @@ __attribute__((unused)) static void tar_add(struct buf *b, const struct tent *t)
 		pax_record(&pax, "linkpath", link, strlen(link));
 	if (t->xkey) {
 		snprintf(key, sizeof(key), "SCHILY.xattr.%s", t->xkey);
-		pax_record(&pax, key, t->xval, strlen(t->xval));
+		pax_record(&pax, key, t->xval, t->xlen ? t->xlen : strlen(t->xval));
 	}
 	if (t->pax) {
 		const char *eq = strchr(t->pax, '=');

@@ -433,7 +433,8 @@ static void test_check(void)
 	mkdir(path, 0700);
 	snprintf(path, sizeof(path), "%s/layers/%064d", root, 0);
 	mkdir(path, 0700);
-	is_int(run_check(&s), 3, "(5) leftover in tmp/, a stray name, a layer without layer.json");
+	is_int(run_check(&s), 2,
+	       "(5) a stray name, a layer without layer.json (a leftover in tmp/ is only noted)");
 	oci_store_close(&s);
 	free(rec);
 }
@@ -465,7 +466,7 @@ static void test_tmp_emptied(void)
 	put_file(AT_FDCWD, path, "{");
 
 	ok(oci_store_open(&s, root, OCI_STORE_SHARED, false, &e) == 0, "shared open");
-	is_int(run_check(&s), 2, "check sees the leftovers");
+	is_int(run_check(&s), 0, "check notes the leftovers, not as problems");
 	oci_store_close(&s);
 	is_int(count_in(root, "tmp"), 1, "a shared open leaves tmp/ alone");
 	ok(oci_store_open(&s, root, OCI_STORE_EXCLUSIVE, false, &e) == 0, "exclusive open: %s",

@@ -21,5 +21,25 @@ int main(void)
 	timefmt_rfc3339(buf, 8, &ts, 9);
 	is_int((long long)strlen(buf), 7, "a small buffer is cut and terminated");
 	ok(timefmt_now(buf, sizeof(buf), 9) == 30 && buf[29] == 'Z', "now: 30 characters");
+	{
+		long long t;
+
+		ok(timefmt_parse_rfc3339("2026-11-29T22:22:55.676476235Z", &t) == 0 &&
+			   t == 1795990975,
+		   "parse: what we write");
+		ok(timefmt_parse_rfc3339("1970-01-01T00:00:00Z", &t) == 0 && t == 0,
+		   "parse: epoch");
+		ok(timefmt_parse_rfc3339("2000-03-01T01:00:00+01:00", &t) == 0 && t == 951868800,
+		   "parse: offset east, after a leap day");
+		ok(timefmt_parse_rfc3339("1969-12-31T19:00:00-05:00", &t) == 0 && t == 0,
+		   "parse: offset west across the epoch");
+		ok(timefmt_parse_rfc3339("2016-12-31t23:59:60z", &t) == 0 && t == 1483228800,
+		   "parse: lower case t and z, a leap second");
+		ok(timefmt_parse_rfc3339("2026-11-29T22:22:55", &t) < 0, "parse: no zone refused");
+		ok(timefmt_parse_rfc3339("2026-13-01T00:00:00Z", &t) < 0, "parse: month 13");
+		ok(timefmt_parse_rfc3339("2026-11-29T22:22:55Zjunk", &t) < 0,
+		   "parse: trailing junk");
+		ok(timefmt_parse_rfc3339("2026-11-29T22:22:55.Z", &t) < 0, "parse: empty fraction");
+	}
 	return done_testing();
 }

@@ -345,6 +345,7 @@ static void basic_layer(struct buf *b)
 	tar_add(b, &(struct tent){.name = "bin/su", .data = "#!", .size = 2, .mode = 04755});
 	t_file(b, "/abs/file", "abs");
 	t_file(b, "./dot/./file", "dot");
+	tar_add(b, &(struct tent){.name = "unknown-type", .type = 'Z', .data = "z", .size = 1});
 	tar_add(b, &(struct tent){.name = "./", .type = '5', .mode = 0700});
 	tar_end(b);
 }
@@ -373,6 +374,8 @@ static void check_basic(const char *how)
 	is_str(slurp("abs/file", buf, sizeof(buf)), "abs", "%s: /abs/file lands in abs/file", how);
 	is_str(slurp("dot/file", buf, sizeof(buf)), "dot", "%s: ./dot/./file lands in dot/file",
 	       how);
+	is_str(slurp("unknown-type", buf, sizeof(buf)), "z",
+	       "%s: an unknown type flag is a regular file (POSIX)", how);
 	ok(fstatat(rootfd, "etc", &st, 0) == 0 && st.st_mtim.tv_sec == 1000000 &&
 		   (st.st_mode & 07777) == 0751,
 	   "%s: folder mode and mtime set after its children", how);
@@ -388,8 +391,8 @@ static void test_basic(void)
 	basic_layer(&b);
 	fresh();
 	is_int(unpack_buf(&b, &OVERLAY), 0, "plain tar unpacks (%s)", E.msg);
-	is_int((long long)R.entries, 9, "every entry counted");
-	is_int((long long)R.bytes, 4 + 2 + 3 + 3, "file bytes counted");
+	is_int((long long)R.entries, 10, "every entry counted");
+	is_int((long long)R.bytes, 4 + 2 + 3 + 3 + 1, "file bytes counted");
 	check_basic("plain");
 
 	if (CFG_GZIP) {
@@ -588,6 +591,7 @@ static void test_root_only(void)
 	struct oci_unpack_opts o = APPLY;
 	struct buf b = {0};
 	struct stat st;
+	char p[PATH_MAX], val[64];
 
 	if (!is_root) {
 		skip("ownership and devices need root");
@@ -603,10 +607,28 @@ static void test_root_only(void)
 				   .mode = 06755,
 				   .uid = 1234,
 				   .gid = 5678});
-	tar_add(&b,
-		&(struct tent){.name = "d/s", .type = '2', .link = "suid", .uid = 42, .gid = 43});
+	tar_add(&b, &(struct tent){.name = "d/s",
+				   .type = '2',
+				   .link = "suid",
+				   .uid = 42,
+				   .gid = 43,
+				   .xkey = "trusted.tug",
+				   .xval = "link"});
 	tar_add(&b, &(struct tent){.name = "null", .type = '3', .mode = 0666, .maj = 1, .min = 3});
 	tar_add(&b, &(struct tent){.name = "sda", .type = '4', .mode = 0660, .maj = 8});
+	tar_add(&b, &(struct tent){.name = "redir",
+				   .type = '5',
+				   .mode = 0755,
+				   .xkey = "trusted.overlay.redirect",
+				   .xval = "/etc"});
+	tar_add(&b, &(struct tent){.name = "cap",
+				   .data = "x",
+				   .size = 1,
+				   .mode = 0755,
+				   .xkey = "security.capability",
+				   .xval = "\x01\x00\x00\x02\x00\x04\x00\x00\0\0\0\0"
+					   "\0\0\0\0\0\0\0\0",
+				   .xlen = 20}); /* v2, cap_net_bind_service permitted */
 	tar_end(&b);
 	fresh();
 	is_int(unpack_buf(&b, &o), 0, "root: owners and devices unpack (%s)", E.msg);
@@ -616,6 +638,12 @@ static void test_root_only(void)
 	ok(fstatat(rootfd, "d/s", &st, AT_SYMLINK_NOFOLLOW) == 0 && st.st_uid == 42 &&
 		   st.st_gid == 43,
 	   "root: a symlink's own owner");
+	snprintf(p, sizeof(p), "%s/root/d/s", base);
+	memset(val, 0, sizeof(val));
+	ok(lgetxattr(p, "trusted.tug", val, sizeof(val)) == 4 && !strcmp(val, "link"),
+	   "root: a symlink's own xattr (through /proc/self/fd)");
+	snprintf(p, sizeof(p), "%s/root/d/suid", base);
+	ok(getxattr(p, "trusted.tug", val, sizeof(val)) < 0, "root: ... and not its target's");
 	ok(fstatat(rootfd, "d", &st, AT_SYMLINK_NOFOLLOW) == 0 && st.st_uid == 1234 &&
 		   (st.st_mode & 07777) == 0750,
 	   "root: folder owner and mode");
@@ -624,6 +652,12 @@ static void test_root_only(void)
 	   "root: character device when allowed");
 	ok(fstatat(rootfd, "sda", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISBLK(st.st_mode),
 	   "root: block device when allowed");
+	snprintf(p, sizeof(p), "%s/root/redir", base);
+	ok(exists("redir") && getxattr(p, "trusted.overlay.redirect", val, sizeof(val)) < 0,
+	   "root: a layer's own trusted.overlay.* xattr is dropped");
+	snprintf(p, sizeof(p), "%s/root/cap", base);
+	ok(getxattr(p, "security.capability", val, sizeof(val)) == 20 && val[5] == 4,
+	   "root: security.capability is kept (set after chown, which clears it)");
 	buf_free(&b);
 }
 
