@@ -29,7 +29,7 @@ setup() {
 	[ -n "${EVIL_URL:-}" ] || skip "evil registry did not start"
 	D=$BATS_TEST_TMPDIR/root
 	export DOCKER_CONFIG=$BATS_TEST_TMPDIR/docker
-	unset TUG_CERTS_D TUG_INSECURE_REGISTRIES
+	unset TUG_CERTS_D TUG_INSECURE_REGISTRIES TUG_REGISTRY_MIRRORS TUG_KEEP_LAYER_BLOBS
 	# The canaries an escaping unpacker would leave; ours to clear.
 	rm -rf /tmp/tug-evil-*
 	PASSWD_BEFORE="$(stat -c '%h %s %Y' /etc/passwd) $(sha256sum </etc/passwd)"

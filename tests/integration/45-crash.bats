@@ -26,19 +26,28 @@ teardown_file() {
 setup() {
 	img_setup
 	need_cmd timeout
+	# kill_at waits with `read -t` on this FIFO: no sleep process to fork,
+	# whose start-up would be longer than an rmi.
+	mkfifo "$BATS_TEST_TMPDIR/tick"
+	exec 9<>"$BATS_TEST_TMPDIR/tick"
 }
 
-# now_ms: a clock in milliseconds.
-now_ms() {
-	echo $(($(date +%s%N) / 1000000))
+teardown() {
+	exec 9>&-
+}
+
+# now_us: a clock in microseconds (bash's own, no fork).
+now_us() {
+	local t=${EPOCHREALTIME/[.,]/}
+	echo $((10#$t))
 }
 
 # timed_ms CMD...: runs CMD (must succeed) and prints how long it took.
 timed_ms() {
-	local t0
-	t0=$(now_ms)
+	local t0=${EPOCHREALTIME/[.,]/} t1
 	"$@" >/dev/null || return 1
-	echo $(($(now_ms) - t0))
+	t1=${EPOCHREALTIME/[.,]/}
+	echo $(((10#$t1 - 10#$t0) / 1000))
 }
 
 # kill_at MS CMD...: starts CMD (tug on $D) in the background, SIGKILLs it
@@ -48,10 +57,10 @@ kill_at() {
 	shift
 	"$TUG" --data-root "$D" "$@" >/dev/null 2>&1 &
 	pid=$!
-	sleep "$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))"
+	[ "$ms" -eq 0 ] || read -r -t "$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))" -u 9 _ || :
+	# kill succeeds on a zombie too: the exit status tells who ended it.
 	if kill -9 "$pid" 2>/dev/null; then
 		wait "$pid" && st=0 || st=$?
-		# A command that exited on its own between the sleep and the kill.
 		[ "$st" -eq 137 ] && echo killed || echo finished
 	else
 		wait "$pid" || :
@@ -61,20 +70,19 @@ kill_at() {
 
 # check_after WHAT: the store is consistent after a kill (the check is
 # bounded in time: a child of the killed tug holding the lock would hang it).
-# What the killed command left in tmp/ is not counted here: the next writer
-# empties tmp/ (the dedicated test below holds system check to it); any other
-# problem fails. LEFTOVER_KILLS counts the kills that left something there.
+# What the killed command left in tmp/ is only a note (the next writer
+# empties tmp/); LEFTOVER_KILLS counts the kills that left something there.
 LEFTOVER_KILLS=0
 check_after() {
-	local out rc=0 real
+	local out rc=0
 	out=$(timeout 60 "$TUG" --data-root "$D" system check 2>&1) || rc=$?
-	[ "$rc" -ne 0 ] || return 0
-	real=$(grep -vE '^tmp/[^ ]+: left over from an interrupted operation$|^tug: system check: [0-9]+ problems? in ' <<<"$out" || :)
-	if [ "$rc" -ne 1 ] || [ -n "$real" ]; then
+	if [ "$rc" -ne 0 ] || [[ "$(tail -n1 <<<"$out")" != ok:* ]]; then
 		echo "after $1: system check (status $rc): $out"
 		return 1
 	fi
-	LEFTOVER_KILLS=$((LEFTOVER_KILLS + 1))
+	if grep -q '^note: tmp/' <<<"$out"; then
+		LEFTOVER_KILLS=$((LEFTOVER_KILLS + 1))
+	fi
 }
 
 # torture NAME N: N kills of `pull NAME`, each in a fresh data root, at
@@ -138,14 +146,20 @@ torture() {
 }
 
 @test "crash: SIGKILL during rmi and image prune" {
-	local kx ms r killed=0 full_rmi
+	local kx ms r killed=0 full_rmi t
 	tugd pull -q "$(ref single)" >/dev/null
-	tugd pull -q "$(ref multi)" >/dev/null
-	full_rmi=$(timed_ms tugd rmi "$(ref multi)")
+	# The shortest of three: the first is slower (cold caches).
+	full_rmi=1000000
+	for kx in 1 2 3; do
+		tugd pull -q "$(ref multi)" >/dev/null
+		t=$(timed_ms tugd rmi "$(ref multi)")
+		[ "$t" -ge "$full_rmi" ] || full_rmi=$t
+	done
 	echo "# rmi of multi takes ${full_rmi} ms" >&3
 	for ((kx = 0; kx < 16; kx++)); do
 		tugd pull -q "$(ref multi)" >/dev/null
-		ms=$((full_rmi * kx / 16 + RANDOM % (full_rmi / 16 + 1)))
+		# Over the first half: the measure counts the forks around tug too.
+		ms=$((full_rmi * kx / 32 + RANDOM % (full_rmi / 32 + 1)))
 		if [ $((kx % 4)) -eq 3 ]; then
 			tugd tag "$(ref single)" keep/single:1
 			tugd rmi "$(ref single)" >/dev/null
@@ -167,9 +181,7 @@ torture() {
 	has_line "Status: Image is up to date for $(ref single)"
 }
 
-@test "crash: system check passes right after a kill -9 mid-pull" {
-	# What an interrupted pull leaves in tmp/ is by design discarded by the
-	# next writer; a check run before that must not call the store broken.
+@test "crash: right after a kill -9 mid-pull, system check notes tmp/ and passes; the next pull empties it" {
 	local full ms r
 	D=$BATS_TEST_TMPDIR/measure
 	full=$(timed_ms tugd pull -q "$(ref big)")
@@ -178,8 +190,35 @@ torture() {
 	r=$(kill_at "$ms" pull -q "$(ref big)")
 	[ "$r" = killed ] || skip "the pull finished before the kill at $ms ms"
 	run --separate-stderr timeout 60 "$TUG" --data-root "$D" system check
-	sed "s/^/# after a kill at $ms ms: /" <<<"status $status: $output
+	[ "$status" -eq 0 ]
+	[[ "$(last_line)" == ok:* ]]
+	if [ -n "$(ls -A "$D/tmp")" ]; then
+		has_match "^note: tmp/"
+	fi
+	# Not listed: the image was not complete.
+	no_images
+	run --separate-stderr tugd pull -q "$(ref big)"
+	[ "$status" -eq 0 ]
+	store_ok
+}
+
+@test "crash: what a kill while writing an image record leaves is a note, not a problem" {
+	# file_atomic's temp name in images/, as a SIGKILL between its write and
+	# its rename leaves it (seen by the torture above); the next writer
+	# removes it, so system check must not call it damage.
+	tugd pull -q "$(ref single)" >/dev/null
+	local hex
+	hex=$(img_manifest single | jq -r .config.digest | cut -c8-)
+	cp "$D/images/$hex.json" "$D/images/.$hex.json.tmp.4242.1"
+	cp "$D/refs.json" "$D/.refs.json.tmp.4242.2"
+	run --separate-stderr tugd system check
+	sed "s/^/# /" <<<"$output
 $stderr" >&3
 	[ "$status" -eq 0 ]
-	[[ "$output" == ok* ]]
+	[[ "$(last_line)" == ok:* ]]
+	# The next writer discards both.
+	tugd tag "$(ref single)" mine/app:v1
+	[ ! -e "$D/images/.$hex.json.tmp.4242.1" ]
+	[ ! -e "$D/.refs.json.tmp.4242.2" ]
+	store_ok
 }

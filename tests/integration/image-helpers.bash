@@ -32,7 +32,7 @@ img_setup() {
 	need_cmd docker-registry
 	D=$BATS_TEST_TMPDIR/root
 	export DOCKER_CONFIG=$BATS_TEST_TMPDIR/docker
-	unset TUG_CERTS_D TUG_INSECURE_REGISTRIES
+	unset TUG_CERTS_D TUG_INSECURE_REGISTRIES TUG_REGISTRY_MIRRORS TUG_KEEP_LAYER_BLOBS
 }
 
 # tugd ARGS...: tug on this test's data root.
