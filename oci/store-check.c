@@ -170,6 +170,11 @@ static int check_image(struct oci_store *s, const char *name, void *arg, struct 
 	struct err ie = {0};
 	size_t n = strlen(name);
 
+	if (store_is_temp("images", name))
+		return note(c,
+			    "images/%s: left over from an interrupted write; the next writer "
+			    "discards it",
+			    name);
 	if (n != DIGEST_HEX_LEN + 5 || strcmp(name + DIGEST_HEX_LEN, ".json") != 0 ||
 	    !store_hex_valid(name, DIGEST_HEX_LEN))
 		return problem(c, "images/%s: not an image record name", name);
@@ -199,8 +204,9 @@ static int check_ref(const char *name, const char *id, void *arg)
 
 static int check_leftover(struct oci_store *s, const char *name, void *arg, struct err *e)
 {
-	return note(arg, "tmp/%s: left over from an interrupted operation; the next writer "
-			 "discards it",
+	return note(arg,
+		    "tmp/%s: left over from an interrupted operation; the next writer "
+		    "discards it",
 		    name);
 }
 

@@ -77,7 +77,8 @@ static int drop_blob(struct oci_store *s, const char *digest, uint64_t *freed, s
 	return oci_store_blob_remove(s, digest, e);
 }
 
-static int drop_unused(struct oci_store *s, const struct oci_image_rec *rec, struct err *e)
+static int drop_unused(struct oci_store *s, const struct oci_image_rec *rec, uint64_t *freed,
+		       struct err *e)
 {
 	struct store_set layers = {0}, blobs = {0};
 	int r = 0;
@@ -86,20 +87,20 @@ static int drop_unused(struct oci_store *s, const struct oci_image_rec *rec, str
 		return -1;
 	for (size_t i = 0; i < rec->nlayers && r == 0; i++) {
 		if (!store_set_has(&layers, rec->chain[i]))
-			r = drop_layer(s, rec->chain[i], NULL, e);
+			r = drop_layer(s, rec->chain[i], freed, e);
 		if (r == 0 && rec->blob[i][0] && !store_set_has(&blobs, rec->blob[i]))
-			r = drop_blob(s, rec->blob[i], NULL, e);
+			r = drop_blob(s, rec->blob[i], freed, e);
 	}
 	if (r == 0 && !store_set_has(&blobs, rec->manifest))
-		r = drop_blob(s, rec->manifest, NULL, e);
+		r = drop_blob(s, rec->manifest, freed, e);
 	if (r == 0 && !store_set_has(&blobs, rec->id))
-		r = drop_blob(s, rec->id, NULL, e);
+		r = drop_blob(s, rec->id, freed, e);
 	store_set_free(&layers);
 	store_set_free(&blobs);
 	return r;
 }
 
-int oci_store_image_remove(struct oci_store *s, const char *id, struct err *e)
+int oci_store_image_remove(struct oci_store *s, const char *id, uint64_t *freed, struct err *e)
 {
 	struct oci_image_rec *rec = malloc(sizeof(*rec));
 	char rel[DIGEST_STR_MAX + 16];
@@ -116,7 +117,7 @@ int oci_store_image_remove(struct oci_store *s, const char *id, struct err *e)
 		err_sys(e, errno, "remove %s", rel);
 		goto fail;
 	}
-	if (store_fsync_dir(s, "images", e) < 0 || drop_unused(s, rec, e) < 0)
+	if (store_fsync_dir(s, "images", e) < 0 || drop_unused(s, rec, freed, e) < 0)
 		goto fail;
 	r = 0;
 	goto out;

@@ -142,8 +142,9 @@ int oci_store_image_put(struct oci_store *s, const struct oci_image_rec *rec, st
 int oci_store_image_get(struct oci_store *s, const char *id, struct oci_image_rec *rec,
 			struct err *e);
 /* Remove an image record; the references to it go first, layers and blobs
- * no image uses any more after it. */
-int oci_store_image_remove(struct oci_store *s, const char *id, struct err *e);
+ * no image uses any more after it. *freed (may be NULL) grows by the bytes
+ * those layers and blobs held. */
+int oci_store_image_remove(struct oci_store *s, const char *id, uint64_t *freed, struct err *e);
 /* Call fn for each image record; stop early when fn returns non-zero. */
 int oci_store_image_each(struct oci_store *s, int (*fn)(const struct oci_image_rec *rec, void *arg),
 			 void *arg, struct err *e);

@@ -392,7 +392,8 @@ static int plan(struct pull *p, size_t *reused, struct err *e)
 			return err_set(e, "layer %s: media type %s cannot be unpacked",
 				       p->m->layers[i].digest, p->m->layers[i].media_type);
 		if (oci_store_layer_has(p->st, chain) &&
-		    (!p->st->keep_layer_blobs || oci_store_blob_has(p->st, p->m->layers[i].digest))) {
+		    (!p->st->keep_layer_blobs ||
+		     oci_store_blob_has(p->st, p->m->layers[i].digest))) {
 			(*reused)++;
 			event(p, REG_PULL_LAYER_EXISTS, i, p->m->layers[i].digest, 0,
 			      p->m->layers[i].size, NULL);

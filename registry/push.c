@@ -299,13 +299,12 @@ static int check_blobs(struct push *p, struct err *e)
 
 	for (size_t i = 0; i < m->nlayers; i++)
 		if (!m->layers[i].foreign && !oci_store_blob_has(p->st, m->layers[i].digest))
-			return err_set(
-				e,
-				"layer %s: its compressed blob is not in the store: pushing "
-				"needs the layers kept at pull time; pull it again with "
-				"`tug --keep-layer-blobs pull` (or TUG_KEEP_LAYER_BLOBS=1), "
-				"which fetches only the blobs",
-				m->layers[i].digest);
+			return err_set(e,
+				       "layer %s: its compressed blob is not in the store: pushing "
+				       "needs the layers kept at pull time; pull it again with "
+				       "`tug --keep-layer-blobs pull` (or TUG_KEEP_LAYER_BLOBS=1), "
+				       "which fetches only the blobs",
+				       m->layers[i].digest);
 	if (!oci_store_blob_has(p->st, m->config.digest))
 		return err_set(e, "config %s is not in the store", m->config.digest);
 	return 0;

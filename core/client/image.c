@@ -156,6 +156,12 @@ static int has_name(const char *name, const char *id, void *arg)
 	return !strcmp(id, (const char *)arg) ? 1 : 0;
 }
 
+/* docker's dangling: an image without a tag (a name@digest is no tag). */
+static int has_tag(const char *name, const char *id, void *arg)
+{
+	return !strcmp(id, (const char *)arg) && !strchr(name, '@') ? 1 : 0;
+}
+
 struct first_name {
 	const char *id;
 	char *out;
@@ -187,7 +193,7 @@ static int prune_pick(const struct oci_image_rec *rec, void *arg)
 	struct err e;
 	void *grown;
 
-	if (!prune_all && oci_store_ref_each(p->s, has_name, (void *)rec->id, &e) != 0)
+	if (!prune_all && oci_store_ref_each(p->s, has_tag, (void *)rec->id, &e) != 0)
 		return 0;
 	if (!(grown = realloc(p->ids, (p->n + 1) * sizeof(*p->ids))))
 		return 1;
@@ -221,11 +227,18 @@ static int prune_images(struct oci_store *s, uint64_t *freed, struct err *e)
 				printf("untagged: %s\n", reg_ref_familiar(&ref, fam, sizeof(fam)));
 			}
 		}
-		if (r == 0 && (r = oci_store_image_remove(s, p.ids[i], e)) == 0)
+		if (r == 0 && (r = oci_store_image_remove(s, p.ids[i], freed, e)) == 0)
 			printf("deleted: %s\n", p.ids[i]);
 	}
 	free(p.ids);
-	return r < 0 ? -1 : oci_store_gc(s, freed, e);
+	{
+		uint64_t more = 0;
+
+		if (r < 0 || oci_store_gc(s, &more, e) < 0)
+			return -1;
+		*freed += more;
+	}
+	return 0;
 }
 
 static int prune(int argc, char **argv)

@@ -1,5 +1,6 @@
 /* images.c - `tug images`, `tag`, `rmi`: the local image store as docker
  * shows and edits it. */
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,34 +21,15 @@ struct listing {
 	struct cli_table t;
 	struct oci_store *s;
 	const char *want_ref; /* "reference=" filter, or the positional argument */
-	int dangling; /* -1 any, 0 only tagged, 1 only dangling */
-	char **seen_q; /* -q: ids printed once */
-	size_t nseen;
+	int dangling; /* -1 any, 0 only tagged, 1 only dangling (no tag) */
 };
 
-static int seen_once(struct listing *l, const char *id)
+/* docker's reference filter (reference.FamiliarMatch): a path.Match glob,
+ * "*" stopping at "/", against "repo:tag" and against "repo". */
+static bool ref_matches(const char *pattern, const char *familiar, const char *repo)
 {
-	for (size_t i = 0; i < l->nseen; i++)
-		if (!strcmp(l->seen_q[i], id))
-			return 0;
-	l->seen_q = realloc(l->seen_q, (l->nseen + 1) * sizeof(char *));
-	l->seen_q[l->nseen++] = strdup(id);
-	return 1;
-}
-
-/* docker's reference filter matches the familiar name, with * globs. */
-static bool ref_matches(const char *pattern, const char *familiar)
-{
-	const char *star = strchr(pattern, '*');
-
-	if (!star)
-		return !strcmp(pattern, familiar) ||
-		       (!strchr(pattern, ':') && !strncmp(familiar, pattern, strlen(pattern)) &&
-			familiar[strlen(pattern)] == ':');
-	return !strncmp(familiar, pattern, (size_t)(star - pattern)) &&
-	       ref_matches(star + 1,
-			   familiar + strlen(familiar) -
-				   (strlen(star + 1) <= strlen(familiar) ? strlen(star + 1) : 0));
+	return fnmatch(pattern, familiar, FNM_PATHNAME) == 0 ||
+	       fnmatch(pattern, repo, FNM_PATHNAME) == 0;
 }
 
 static void row(struct listing *l, const struct oci_image_rec *rec, const char *repo,
@@ -55,15 +37,14 @@ static void row(struct listing *l, const struct oci_image_rec *rec, const char *
 {
 	char id[80], created[48], size[16];
 
-	if (img_quiet) {
-		if (seen_once(l, rec->id))
-			printf("%s\n", img_notrunc ? rec->id : cli_short_id(rec->id, id));
-		return;
-	}
 	if (img_notrunc)
 		snprintf(id, sizeof(id), "%s", rec->id);
 	else
 		cli_short_id(rec->id, id);
+	if (img_quiet) { /* one line a row, as docker */
+		printf("%s\n", id);
+		return;
+	}
 	cli_human_ago(cli_image_created(l->s, rec), created, sizeof(created));
 	cli_human_size(rec->size, size, sizeof(size));
 	if (img_digests)
@@ -76,7 +57,7 @@ struct ref_scan {
 	const char *id;
 	struct listing *l;
 	const struct oci_image_rec *rec;
-	int names; /* names the image has */
+	int tags; /* tagged names the image has */
 	bool print;
 };
 
@@ -90,28 +71,48 @@ static const char *rec_digest(const struct oci_image_rec *rec, const char *name)
 	return "<none>";
 }
 
-static int each_ref(const char *name, const char *id, void *arg)
+static int each_tag(const char *name, const char *id, void *arg)
 {
 	struct ref_scan *rs = arg;
 	struct reg_ref ref;
 	struct err e;
 	char repo[512], fam[512], base[512];
 
-	if (strcmp(id, rs->id) || reg_ref_parse(&ref, name, &e) < 0)
+	if (strcmp(id, rs->id) || reg_ref_parse(&ref, name, &e) < 0 || !ref.tag[0])
 		return 0;
-	rs->names++;
+	rs->tags++;
 	if (!rs->print)
 		return 0;
 	reg_ref_familiar(&ref, fam, sizeof(fam));
-	if (rs->l->want_ref && !ref_matches(rs->l->want_ref, fam))
-		return 0;
 	reg_ref_familiar_name(&ref, repo, sizeof(repo));
+	if (rs->l->want_ref && !ref_matches(rs->l->want_ref, fam, repo))
+		return 0;
 	reg_ref_name(&ref, base, sizeof(base));
-	if (ref.tag[0])
-		row(rs->l, rs->rec, repo, ref.tag, rec_digest(rs->rec, base));
-	else
-		row(rs->l, rs->rec, repo, "<none>", ref.digest);
+	row(rs->l, rs->rec, repo, ref.tag, rec_digest(rs->rec, base));
 	return 0;
+}
+
+/* An image without tags: a "repo <none>" row per repository it came from
+ * (docker's RepoDigests), or "<none> <none>". */
+static void untagged_rows(struct listing *l, const struct oci_image_rec *rec)
+{
+	size_t rows = 0;
+
+	for (size_t i = 0; i < rec->nrepo_digests; i++) {
+		struct reg_ref ref;
+		struct err e;
+		char repo[512];
+
+		if (reg_ref_parse(&ref, rec->repo_digests[i], &e) < 0)
+			continue;
+		reg_ref_familiar_name(&ref, repo, sizeof(repo));
+		if (l->want_ref && !ref_matches(l->want_ref, repo, repo))
+			continue;
+		row(l, rec, repo, "<none>", ref.digest);
+		rows++;
+	}
+	if (!rows && !rec->nrepo_digests && !l->want_ref)
+		row(l, rec, "<none>", "<none>", "<none>");
 }
 
 static int each_image(const struct oci_image_rec *rec, void *arg)
@@ -120,17 +121,17 @@ static int each_image(const struct oci_image_rec *rec, void *arg)
 	struct ref_scan rs = {rec->id, l, rec, 0, false};
 	struct err e;
 
-	if (oci_store_ref_each(l->s, each_ref, &rs, &e) < 0)
+	if (oci_store_ref_each(l->s, each_tag, &rs, &e) < 0)
 		return 0;
-	if (rs.names == 0) {
-		if (l->dangling != 0 && !l->want_ref)
-			row(l, rec, "<none>", "<none>", "<none>");
+	if (rs.tags == 0) {
+		if (l->dangling != 0)
+			untagged_rows(l, rec);
 		return 0;
 	}
 	if (l->dangling == 1)
 		return 0;
 	rs.print = true;
-	oci_store_ref_each(l->s, each_ref, &rs, &e);
+	oci_store_ref_each(l->s, each_tag, &rs, &e);
 	return 0;
 }
 
@@ -185,9 +186,6 @@ int tug_images_main(int argc, char **argv)
 	oci_store_close(&s);
 	if (!img_quiet)
 		cli_table_print(&l.t, stdout);
-	for (size_t i = 0; i < l.nseen; i++)
-		free(l.seen_q[i]);
-	free(l.seen_q);
 	args_list_free(&img_filters);
 	return rc < 0 ? cli_fail("images", &e) : 0;
 }
@@ -229,6 +227,7 @@ struct names {
 	const char *id;
 	size_t n;
 	char list[64][512];
+	struct oci_image_rec rec;
 };
 
 static int collect(const char *name, const char *id, void *arg)
@@ -289,8 +288,13 @@ static int rmi_one(struct oci_store *s, const char *what, struct err *e)
 			untagged(nm->list[i]);
 		}
 	}
-	if (oci_store_image_remove(s, id, e) < 0)
+	/* the repository digests go with the image, as docker says */
+	if (oci_store_image_get(s, id, &nm->rec, e) < 0)
 		goto out;
+	if (oci_store_image_remove(s, id, NULL, e) < 0)
+		goto out;
+	for (size_t i = 0; i < nm->rec.nrepo_digests; i++)
+		untagged(nm->rec.repo_digests[i]);
 	printf("Deleted: %s\n", id);
 	r = 0;
 out:

@@ -34,8 +34,9 @@ __attribute__((target("+crypto"))) void digest_hw_blocks(uint32_t state[8], cons
 			uint32x4_t w, prev = abcd;
 
 			if (i >= 4)
-				m[i & 3] = vsha256su1q_u32(vsha256su0q_u32(m[i & 3], m[(i + 1) & 3]),
-							   m[(i + 2) & 3], m[(i + 3) & 3]);
+				m[i & 3] =
+					vsha256su1q_u32(vsha256su0q_u32(m[i & 3], m[(i + 1) & 3]),
+							m[(i + 2) & 3], m[(i + 3) & 3]);
 			w = vaddq_u32(m[i & 3], vld1q_u32(&digest_sha256_k[4 * i]));
 			abcd = vsha256hq_u32(abcd, efgh, w);
 			efgh = vsha256h2q_u32(efgh, prev, w);

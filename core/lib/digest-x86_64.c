@@ -38,18 +38,20 @@ SHA_TARGET void digest_hw_blocks(uint32_t state[8], const unsigned char *p, size
 		__m128i m[4], keep0 = s0, keep1 = s1;
 
 		for (int i = 0; i < 4; i++)
-			m[i] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 16 * i)), bswap);
+			m[i] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 16 * i)),
+						bswap);
 		for (int i = 0; i < 16; i++) {
 			__m128i w, *cur = &m[i & 3];
 
 			if (i >= 4) {
 				/* W[t-16] + s0(W[t-15]) + W[t-7], then + s1(W[t-2]) */
 				w = _mm_sha256msg1_epu32(*cur, m[(i + 1) & 3]);
-				w = _mm_add_epi32(w, _mm_alignr_epi8(m[(i + 3) & 3], m[(i + 2) & 3], 4));
+				w = _mm_add_epi32(
+					w, _mm_alignr_epi8(m[(i + 3) & 3], m[(i + 2) & 3], 4));
 				*cur = _mm_sha256msg2_epu32(w, m[(i + 3) & 3]);
 			}
-			w = _mm_add_epi32(*cur,
-					  _mm_loadu_si128((const __m128i *)&digest_sha256_k[4 * i]));
+			w = _mm_add_epi32(
+				*cur, _mm_loadu_si128((const __m128i *)&digest_sha256_k[4 * i]));
 			s1 = _mm_sha256rnds2_epu32(s1, s0, w);
 			s0 = _mm_sha256rnds2_epu32(s0, s1, _mm_shuffle_epi32(w, 0x0E));
 		}

@@ -335,7 +335,7 @@ static void test_remove_gc(void)
 	oci_store_ref_set(&s, "a2", a->id, &e);
 	oci_store_ref_set(&s, "b", b->id, &e);
 	is_int(count_in(root, "layers"), 3, "3 layers");
-	ok(oci_store_image_remove(&s, a->id, &e) == 0, "remove image a: %s", e.msg);
+	ok(oci_store_image_remove(&s, a->id, NULL, &e) == 0, "remove image a: %s", e.msg);
 	ok(!oci_store_layer_has(&s, a->chain[1]), "its own layer went");
 	ok(oci_store_layer_has(&s, a->chain[0]), "the shared one stayed");
 	ok(!oci_store_blob_has(&s, a->id) && !oci_store_blob_has(&s, a->manifest) &&
@@ -344,8 +344,8 @@ static void test_remove_gc(void)
 	oci_store_ref_each(&s, count_ref, &nrefs, &e);
 	is_int(nrefs, 1, "its references went");
 	is_int(count_in(root, "tmp"), 0, "tmp/ empty");
-	ok(oci_store_image_remove(&s, a->id, &e) < 0 && e.errnum == ENOENT, "remove again: %s",
-	   e.msg);
+	ok(oci_store_image_remove(&s, a->id, NULL, &e) < 0 && e.errnum == ENOENT,
+	   "remove again: %s", e.msg);
 
 	make_layer(&s, NULL, "orphan", orphan, d, &e);
 	oci_store_blob_put(&s, "loose", 5, NULL, d, &e);
@@ -355,7 +355,7 @@ static void test_remove_gc(void)
 	ok(oci_store_layer_has(&s, b->chain[0]) && oci_store_layer_has(&s, b->chain[1]) &&
 		   oci_store_blob_has(&s, b->id) && oci_store_blob_has(&s, b->blob[1]),
 	   "what b uses stays");
-	ok(oci_store_image_remove(&s, b->id, &e) == 0, "remove b");
+	ok(oci_store_image_remove(&s, b->id, NULL, &e) == 0, "remove b");
 	is_int(count_in(root, "layers") + count_in(root, "blobs/sha256"), 0, "store empty");
 	is_int(run_check(&s), 0, "check: consistent");
 	oci_store_close(&s);
@@ -611,7 +611,7 @@ static void churn(const char *root)
 		if (make_image(&s, name, seeds, 1 + rand() % 3, rec, &e) == 0)
 			oci_store_ref_set(&s, name, rec->id, &e);
 		if (rand() % 3 == 0 && oci_store_ref_get(&s, name, rec->id, &e) == 0)
-			oci_store_image_remove(&s, rec->id, &e);
+			oci_store_image_remove(&s, rec->id, NULL, &e);
 		if (rand() % 5 == 0)
 			oci_store_gc(&s, &freed, &e);
 		if (rand() % 4 == 0 && oci_blob_writer_open(&s, &w, &e) == 0)
