@@ -148,12 +148,19 @@ static int write_all(int fd, const void *p, size_t n, int64_t off, struct err *e
 	return 0;
 }
 
+/* Writeback is started every this many bytes of a file (and at its end):
+ * the layer's commit must flush it all (syncfs) anyway, and started early
+ * the disk works while we decompress, instead of in one stall at the end;
+ * dirty page cache stays bounded on small devices too. A hint: errors
+ * (a filesystem without it) are ignored. */
+#define WRITEBACK_STEP (8 << 20)
+
 /* Contents block by block at their offsets: sparse entries keep holes. */
 static int copy_data(struct unpack *u, struct archive_entry *ent, int fd, struct err *e)
 {
 	const void *p;
 	size_t n;
-	la_int64_t off, end = 0;
+	la_int64_t off, end = 0, started = 0;
 	int r;
 
 	for (;;) {
@@ -167,7 +174,13 @@ static int copy_data(struct unpack *u, struct archive_entry *ent, int fd, struct
 		u->res.bytes += n;
 		if (off + (la_int64_t)n > end)
 			end = off + (la_int64_t)n;
+		if (end - started >= WRITEBACK_STEP) {
+			sync_file_range(fd, started, end - started, SYNC_FILE_RANGE_WRITE);
+			started = end;
+		}
 	}
+	if (end > started)
+		sync_file_range(fd, started, end - started, SYNC_FILE_RANGE_WRITE);
 	if (archive_entry_size_is_set(ent) && archive_entry_size(ent) > end &&
 	    ftruncate(fd, (off_t)archive_entry_size(ent)) < 0)
 		return err_sys(e, errno, "extend to %lld bytes",
