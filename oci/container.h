@@ -49,8 +49,13 @@ struct oci_exec_opts {
 	const char *root, *id;
 	const struct oci_process *process; /* what to run, as in config.json */
 	const char *pid_file, *console_socket;
+	int console_fd; /* or a connected socket for the pty master (borrowed); -1: none */
 	bool detach;
 	int preserve_fds;
+	/* Without detach: called once the process runs, before the wait (the
+	 * caller's chance to serve the terminal); may be NULL. */
+	void (*running)(void *arg, pid_t pid);
+	void *arg;
 };
 
 /* Run a new process in a running container's namespaces and cgroup. Without

@@ -162,11 +162,14 @@ static int run(struct exec *x, int *status, struct err *e)
 		return -1;
 	if (x->spec->lnx.seccomp && oci_seccomp_compile(x->spec->lnx.seccomp, &x->bpf, e) < 0)
 		return -1;
-	if (x->o->process->terminal && !x->o->console_socket)
+	if (x->o->process->terminal && !x->o->console_socket && x->o->console_fd < 0)
 		return err_set(e, "a terminal needs --console-socket");
 	if (x->o->console_socket &&
 	    (x->console_fd = oci_console_connect(x->o->console_socket, e)) < 0)
 		return -1;
+	if (!x->o->console_socket && x->o->console_fd >= 0 && x->o->process->terminal &&
+	    (x->console_fd = fcntl(x->o->console_fd, F_DUPFD_CLOEXEC, 3)) < 0)
+		return err_sys(e, errno, "console socket");
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, x->sync) < 0)
 		return err_sys(e, errno, "socketpair");
 	if (spawn(x, e) < 0)
@@ -184,6 +187,8 @@ static int run(struct exec *x, int *status, struct err *e)
 	}
 	if (x->o->detach)
 		return 0;
+	if (x->o->running)
+		x->o->running(x->o->arg, x->pid);
 	while (waitpid(x->pid, &ws, 0) < 0)
 		if (errno != EINTR)
 			return err_sys(e, errno, "wait for the exec'd process");

@@ -4,6 +4,8 @@
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -149,6 +151,16 @@ static int to_spec(cJSON *proc, struct oci_spec **s, struct err *e)
 	return r;
 }
 
+/* Foreground with a terminal and no console socket: we are the console. */
+static void serve_tty(void *arg, pid_t pid)
+{
+	int master = runc_tty_take_master(*(int *)arg);
+
+	(void)pid;
+	if (master >= 0)
+		runc_tty_proxy(master);
+}
+
 int runc_cmd_exec(int argc, char **argv)
 {
 	struct err e = {0};
@@ -172,14 +184,26 @@ int runc_cmd_exec(int argc, char **argv)
 				  .process = s->process,
 				  .pid_file = x_pid_file,
 				  .console_socket = x_console,
+				  .console_fd = -1,
 				  .detach = x_detach,
 				  .preserve_fds = x_preserve ? atoi(x_preserve) : 0};
+	int sp[2] = {-1, -1};
+
+	if (s->process && s->process->terminal && !x_console && !x_detach &&
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) == 0) {
+		o.console_fd = sp[0];
+		o.running = serve_tty;
+		o.arg = &sp[1];
+	}
 	if (!s->process)
 		rc = runc_fail("exec", (err_set(&e, "--process: not a process"), &e));
 	else if (oci_container_exec(&o, &status, &e) < 0)
 		rc = runc_fail("exec", &e);
 	else
 		rc = x_detach ? TUG_EXIT_OK : status;
+	for (int i = 0; i < 2; i++)
+		if (sp[i] >= 0)
+			close(sp[i]);
 	oci_spec_free(s);
 	args_list_free(&x_env);
 	args_list_free(&x_caps);

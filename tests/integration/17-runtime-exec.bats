@@ -109,3 +109,18 @@ teardown() { rt_teardown; }
 	run rt exec "$CID" true
 	[ "$status" -ne 0 ]
 }
+
+@test "exec -t in the foreground without --console-socket: tug is the console" {
+	run bash -c 'echo typed-in | timeout -k 5 30 "$0" runtime --root "$1" exec -t "$2" sh -c "tty; read l; echo got-\$l; exit 4"' \
+		"$TUG" "$STATE" "$CID"
+	echo "$output" | cat -A
+	[ "$status" -eq 4 ]
+	[[ "$output" == */dev/pts/* ]]
+	[[ "$output" == *got-typed-in* ]]
+}
+
+@test "exec -t -d without --console-socket is refused" {
+	run rt exec -t -d "$CID" true
+	[ "$status" -ne 0 ]
+	[[ "$output" == *console* ]]
+}
