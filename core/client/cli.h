@@ -30,7 +30,8 @@ int cli_fail(const char *cmd, const struct err *e);
 
 struct reg_options;
 /* Registry options from the environment: TUG_INSECURE_REGISTRIES and
- * TUG_REGISTRY_MIRRORS (comma-separated). */
+ * TUG_REGISTRY_MIRRORS (comma-separated), TUG_CA_BUNDLE (a PEM file used
+ * instead of the system's CA bundle). */
 void cli_registry_options(struct reg_options *o);
 
 int cli_store_open(struct oci_store *s, enum oci_store_lock lock, struct err *e);

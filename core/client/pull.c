@@ -41,6 +41,7 @@ void cli_registry_options(struct reg_options *o)
 	memset(o, 0, sizeof(*o));
 	o->insecure = env_list("TUG_INSECURE_REGISTRIES", ins_buf, sizeof(ins_buf), ins, 16);
 	o->mirrors = env_list("TUG_REGISTRY_MIRRORS", mir_buf, sizeof(mir_buf), mir, 16);
+	o->ca_bundle = getenv("TUG_CA_BUNDLE"); /* NULL: the system's */
 	o->version = TUG_VERSION;
 }
 

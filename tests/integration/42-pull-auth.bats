@@ -96,6 +96,16 @@ login() {
 	[ "$status" -eq 0 ]
 }
 
+@test "tls: TUG_CA_BUNDLE replaces the system's CA bundle; a missing one is named" {
+	reg_use tls
+	export TUG_CERTS_D=$BATS_TEST_TMPDIR/none
+	TUG_CA_BUNDLE=$REGISTRY_CA run --separate-stderr tugd pull -q "$(ref single)"
+	[ "$status" -eq 0 ]
+	TUG_CA_BUNDLE=$BATS_TEST_TMPDIR/missing.pem run --separate-stderr tugd pull -q "$(ref single)"
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *missing.pem* ]]
+}
+
 @test "tls: an unknown CA fails with exit 1 and a message, nothing stored" {
 	reg_use tls
 	run --separate-stderr tugd pull "$(ref single)"
