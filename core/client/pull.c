@@ -88,8 +88,10 @@ int tug_pull_main(int argc, char **argv)
 		return free(pr), cli_fail("pull", &e);
 	cli_registry_options(&ro);
 	cli_progress_init(pr, stdout, pull_quiet);
+	const char *par = getenv("TUG_MAX_CONCURRENT_DOWNLOADS");
 	struct reg_pull_opts po = {.reg = &ro,
 				   .platform = pull_platform ? &plat : NULL,
+				   .parallel = par ? atoi(par) : 0, /* 0: 3, as dockerd's default */
 				   .progress = cli_progress_event,
 				   .arg = pr};
 	if (!pull_quiet)
