@@ -48,10 +48,23 @@ void cli_registry_options(struct reg_options *o)
 static void header(const struct reg_ref *ref)
 {
 	/* docker: "latest: Pulling from library/busybox" (the path, any registry) */
-	if (ref->tag_implied)
-		printf("Using default tag: latest\n");
 	printf("%s: Pulling from %s\n", ref->digest[0] ? ref->digest : ref->tag, ref->path);
 	fflush(stdout);
+}
+
+struct pull_ui {
+	struct cli_progress *pr;
+	const struct reg_ref *ref;
+};
+
+/* "TAG: Pulling from PATH" once the registry answered, as docker prints it. */
+static void on_event(const struct reg_pull_event *ev, void *arg)
+{
+	struct pull_ui *ui = arg;
+
+	if (ev->kind == REG_PULL_RESOLVED && !ui->pr->quiet)
+		header(ui->ref);
+	cli_progress_event(ev, ui->pr);
 }
 
 int tug_pull_main(int argc, char **argv)
@@ -89,13 +102,14 @@ int tug_pull_main(int argc, char **argv)
 	cli_registry_options(&ro);
 	cli_progress_init(pr, stdout, pull_quiet);
 	const char *par = getenv("TUG_MAX_CONCURRENT_DOWNLOADS");
+	struct pull_ui ui = {pr, &ref};
 	struct reg_pull_opts po = {.reg = &ro,
 				   .platform = pull_platform ? &plat : NULL,
 				   .parallel = par ? atoi(par) : 0, /* 0: 3, as dockerd's default */
-				   .progress = cli_progress_event,
-				   .arg = pr};
-	if (!pull_quiet)
-		header(&ref);
+				   .progress = on_event,
+				   .arg = &ui};
+	if (!pull_quiet && ref.tag_implied)
+		printf("Using default tag: latest\n");
 	if (cli_store_open(&st, OCI_STORE_EXCLUSIVE, &e) < 0 ||
 	    reg_pull(&st, &ref, &po, &res, &e) < 0) {
 		reg_ref_string(&ref, name, sizeof(name));
