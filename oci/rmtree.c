@@ -3,6 +3,7 @@
  * inode seen on the way down, so it holds one folder fd at any depth. */
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,7 +107,7 @@ static int descend(struct rm_walk *w, int *fd, const char *name, struct err *e)
 		return err_sys(e, errno, "remove %s", walk_path(w, name));
 	if (st.st_dev != w->lv[0].dev) {
 		close(child);
-		return err_sys(e, EXDEV, "remove %s: another file system is mounted there",
+		return err_sys(e, EBUSY, "remove %s: another file system is mounted there",
 			       walk_path(w, name));
 	}
 	if (push(w, name, &st, e) < 0) {
@@ -236,5 +237,33 @@ int oci_rm_tree(int dirfd, const char *name, struct err *e)
 	while (w.depth > 0)
 		free(w.lv[--w.depth].name);
 	free(w.lv);
+	return r;
+}
+
+int oci_rm_contents(int dirfd, struct err *e)
+{
+	char name[NAME_MAX + 1];
+	struct dirent *de;
+	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), found, r = 0;
+	DIR *d;
+
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return err_sys(e, errno, "open a folder to empty it");
+	}
+	/* Removing while reading may shift the stream: read again until empty. */
+	do {
+		found = 0;
+		while (r == 0 && (de = readdir(d))) {
+			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+				continue;
+			found = 1;
+			memcpy(name, de->d_name, strlen(de->d_name) + 1);
+			r = oci_rm_tree(dirfd, name, e);
+		}
+		rewinddir(d);
+	} while (r == 0 && found);
+	closedir(d);
 	return r;
 }

@@ -26,6 +26,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "oci/rmtree.h"
 #include "file.h"
 #include "oci/snapshot.h"
 #include "path.h"
@@ -346,7 +347,7 @@ static int cp_subdir(struct cp_ctx *c, int sdir, int ddir, const char *name, con
 		return err_sys(e, ELOOP, "%s: folders nested too deep", cp_name(c));
 	have = fstatat(ddir, name, &below, AT_SYMLINK_NOFOLLOW) == 0;
 	if (have && !S_ISDIR(below.st_mode)) {
-		if (oci_snapshot_remove_tree(ddir, name, e) < 0)
+		if (oci_rm_tree(ddir, name, e) < 0)
 			return -1;
 		have = 0;
 	}
@@ -361,7 +362,7 @@ static int cp_subdir(struct cp_ctx *c, int sdir, int ddir, const char *name, con
 		close(sfd);
 		return -1;
 	}
-	if ((have && is_opaque(sfd) && oci_snapshot_empty_dir(dfd, e) < 0) ||
+	if ((have && is_opaque(sfd) && oci_rm_contents(dfd, e) < 0) ||
 	    cp_meta_fd(c, sfd, dfd, st, e) < 0) {
 		close(sfd);
 		goto out;
@@ -383,10 +384,10 @@ static int cp_entry(struct cp_ctx *c, int sdir, int ddir, const char *name, int 
 	if (fstatat(sdir, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return err_sys(e, errno, "%s: stat", cp_name(c));
 	if (S_ISCHR(st.st_mode) && st.st_rdev == 0) /* whiteout */
-		return oci_snapshot_remove_tree(ddir, name, e);
+		return oci_rm_tree(ddir, name, e);
 	if (S_ISDIR(st.st_mode))
 		return cp_subdir(c, sdir, ddir, name, &st, depth, e);
-	if (oci_snapshot_remove_tree(ddir, name, e) < 0)
+	if (oci_rm_tree(ddir, name, e) < 0)
 		return -1;
 	if (st.st_nlink > 1 && (first = link_find(c, &st))) {
 		rc = cp_hardlink(c, first, ddir, name, e);
@@ -494,7 +495,7 @@ static int copy_prepare(const char *cdir, const char *const *lower, size_t nlowe
 	if (c.rootfd >= 0)
 		close(c.rootfd);
 	if (rc < 0) /* nothing half-built is left */
-		oci_snapshot_remove_tree(cfd, "rootfs", NULL);
+		oci_rm_tree(cfd, "rootfs", NULL);
 out:
 	close(cfd);
 	return rc;
@@ -525,7 +526,7 @@ static int copy_remove(const char *cdir, struct err *e)
 
 	if (cfd < 0)
 		return errno == ENOENT ? 0 : err_sys(e, errno, "remove snapshot %s", cdir);
-	rc = oci_snapshot_remove_tree(cfd, "rootfs", e);
+	rc = oci_rm_tree(cfd, "rootfs", e);
 	close(cfd);
 	return rc < 0 ? err_wrap(e, "remove snapshot %s", cdir) : 0;
 }

@@ -31,6 +31,7 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
+#include "oci/rmtree.h"
 #include "file.h"
 #include "oci/snapshot.h"
 
@@ -208,7 +209,7 @@ static int ovl_remove(const char *cdir, struct err *e)
 	if (fd < 0)
 		return errno == ENOENT ? 0 : err_sys(e, errno, "remove snapshot %s", cdir);
 	for (size_t i = 0; i < 3; i++)
-		if (oci_snapshot_remove_tree(fd, parts[i], e) < 0) {
+		if (oci_rm_tree(fd, parts[i], e) < 0) {
 			close(fd);
 			return err_wrap(e, "remove snapshot %s", cdir);
 		}
@@ -222,7 +223,7 @@ static void remove_part(const char *cdir, const char *part)
 	int fd = open(cdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	if (fd >= 0) {
-		oci_snapshot_remove_tree(fd, part, NULL);
+		oci_rm_tree(fd, part, NULL);
 		close(fd);
 	}
 }
@@ -348,7 +349,7 @@ static int ovl_probe(const char *dir, struct err *e)
 	}
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd >= 0) {
-		if (oci_snapshot_remove_tree(dfd, strrchr(t, '/') + 1, rc < 0 ? NULL : e) < 0)
+		if (oci_rm_tree(dfd, strrchr(t, '/') + 1, rc < 0 ? NULL : e) < 0)
 			rc = -1;
 		close(dfd);
 	}

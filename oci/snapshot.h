@@ -46,13 +46,6 @@ const struct oci_snapshotter *oci_snapshotter_pick(const char *dir, const char *
  * a container made earlier), or NULL. */
 const struct oci_snapshotter *oci_snapshotter_find(const char *name);
 
-/* Shared by the implementations: delete dirfd/name and everything beneath
- * it like `rm -rf --one-file-system`: symlinks are removed, never followed;
- * folders are made u+rwx before they are read; a folder on another
- * filesystem (a mount point) stops the removal with EBUSY. A missing name is
- * success. dirfd is borrowed. */
-int oci_snapshot_remove_tree(int dirfd, const char *name, struct err *e);
-/* The same for every entry of the open folder fd (borrowed), which stays. */
-int oci_snapshot_empty_dir(int fd, struct err *e);
+/* Trees are removed with oci_rm_tree / oci_rm_contents (oci/rmtree.h). */
 
 #endif

@@ -11,6 +11,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "oci/rmtree.h"
 #include "oci/unpack-priv.h"
 
 static int starts(const char *s, const char *prefix)
@@ -38,7 +39,7 @@ int unpack_clear_for(int pfd, const char *name, int keep_dir, struct err *e)
 	if (S_ISDIR(st.st_mode)) {
 		if (keep_dir)
 			return 1;
-		return unpack_rmtree(pfd, name, e);
+		return oci_rm_tree(pfd, name, e);
 	}
 	if (unlinkat(pfd, name, 0) < 0 && errno != ENOENT)
 		return err_sys(e, errno, "remove what is there");

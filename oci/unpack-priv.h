@@ -91,12 +91,4 @@ int unpack_clean_path(const char *in, char *out, size_t *base, struct err *e);
  * borrowed. */
 int unpack_walk(int root, const char *dir, size_t len, int create, struct err *e);
 
-/* Remove name in dirfd and everything beneath it, never following a
- * symlink; a missing name is not an error. No fd is held per level, so a
- * deep tree cannot exhaust fds. */
-int unpack_rmtree(int dirfd, const char *name, struct err *e);
-
-/* Remove everything inside the directory dirfd (an O_PATH fd is fine). */
-int unpack_empty_dir(int dirfd, struct err *e);
-
 #endif

@@ -39,6 +39,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "oci/rmtree.h"
 #include "oci/unpack-priv.h"
 
 enum kind { K_PLAIN, K_SKIP, K_WHITEOUT, K_OPAQUE };
@@ -119,9 +120,9 @@ static int whiteout(struct unpack *u, enum kind k, struct err *e)
 	if (pfd < 0)
 		return apply && e->errnum == ENOENT ? 0 : -1;
 	if (k == K_OPAQUE)
-		return apply ? unpack_empty_dir(pfd, e) : opaque_overlay(pfd, e);
+		return apply ? oci_rm_contents(pfd, e) : opaque_overlay(pfd, e);
 	if (apply)
-		return unpack_rmtree(pfd, name, e);
+		return oci_rm_tree(pfd, name, e);
 	if (unpack_clear_for(pfd, name, 0, e) < 0)
 		return -1;
 	if (mknodat(pfd, name, S_IFCHR, makedev(0, 0)) < 0)

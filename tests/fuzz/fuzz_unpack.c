@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "oci/rmtree.h"
 #include "oci/unpack-priv.h"
 #include "oci/unpack.h"
 
@@ -93,7 +94,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	close(root);
 	/* Run as root: a folder the input made read-only stops a non-root
 	 * removal, which would abort here without being a bug. */
-	if (unpack_rmtree(scratch, "root", &e) < 0 || !canary_empty())
+	if (oci_rm_tree(scratch, "root", &e) < 0 || !canary_empty())
 		abort();
 	return 0;
 }

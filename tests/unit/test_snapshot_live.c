@@ -15,6 +15,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "oci/rmtree.h"
 #include "oci/snapshot.h"
 #include "tap.h"
 
@@ -498,8 +499,8 @@ int main(void)
 	test_odd_names();
 	is_int(count_fds(), fds_before, "no fd leaked");
 	fd = open("/tmp", O_RDONLY | O_DIRECTORY);
-	ok(oci_snapshot_remove_tree(fd, top + 5, &e) == 0 && !exists(top, ""),
-	   "the test folder is removed (%s)", e.msg);
+	ok(oci_rm_tree(fd, top + 5, &e) == 0 && !exists(top, ""), "the test folder is removed (%s)",
+	   e.msg);
 	close(fd);
 	return done_testing();
 }

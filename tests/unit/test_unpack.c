@@ -14,6 +14,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "oci/rmtree.h"
 #include "layer.h"
 #include "oci/unpack-priv.h"
 #include "oci/unpack.h"
@@ -40,7 +41,7 @@ static void fresh(void)
 
 	if (rootfd >= 0)
 		close(rootfd);
-	if (unpack_rmtree(bfd, "root", &e) < 0 || mkdirat(bfd, "root", 0755) < 0) {
+	if (oci_rm_tree(bfd, "root", &e) < 0 || mkdirat(bfd, "root", 0755) < 0) {
 		diag("cannot reset the root: %s", e.msg);
 		exit(1);
 	}
@@ -847,7 +848,7 @@ int main(void)
 	test_big();
 	close(rootfd);
 	bfd = open("/tmp", O_PATH | O_DIRECTORY);
-	unpack_rmtree(bfd, base + 5, &e);
+	oci_rm_tree(bfd, base + 5, &e);
 	close(bfd);
 	return done_testing();
 }
