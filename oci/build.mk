@@ -35,4 +35,4 @@ lib-$(CONFIG_IMAGES) += oci/decompress.c oci/unpack.c oci/unpack-make.c oci/unpa
 	oci/unpack-fs.c
 # save/load: image archives (docker save's tar, OCI layouts) written with
 # libarchive's ustar writer and read in one streaming pass.
-lib-$(CONFIG_SAVE_LOAD) += oci/archive-save.c oci/archive-load.c oci/archive-images.c
+lib-$(CONFIG_SAVE_LOAD) += oci/image-archive-save.c oci/image-archive-load.c oci/image-archive-images.c

@@ -12,7 +12,7 @@
 #include "core/applet.h"
 #include "core/client/cli.h"
 #include "file.h"
-#include "oci/archive.h"
+#include "oci/image-archive.h"
 #include "registry/ref.h"
 
 //applet: save tug_save_main "Save one or more images to a tar archive (streamed to STDOUT by default)"

@@ -8,8 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "oci/archive-priv.h"
-#include "oci/archive.h"
+#include "oci/image-archive-priv.h"
+#include "oci/image-archive.h"
 #include "oci/store.h"
 #include "registry/platform.h"
 #include "registry/ref.h"

@@ -1,12 +1,12 @@
-/* archive-priv.h - what the streaming pass of a load (archive-load.c)
- * hands to the matching and committing of its images (archive-images.c). */
-#ifndef TUG_OCI_ARCHIVE_PRIV_H
-#define TUG_OCI_ARCHIVE_PRIV_H
+/* image-archive-priv.h - what the streaming pass of a load (image-archive-load.c)
+ * hands to the matching and committing of its images (image-archive-images.c). */
+#ifndef TUG_OCI_IMAGE_ARCHIVE_PRIV_H
+#define TUG_OCI_IMAGE_ARCHIVE_PRIV_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "oci/archive.h"
+#include "oci/image-archive.h"
 #include "oci/store.h"
 #include "oci/unpack.h"
 

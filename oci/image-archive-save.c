@@ -1,5 +1,5 @@
-/* archive-save.c - images from the store written as the tar Docker 25+
- * saves (archive.h): libarchive's ustar writer, every layer decompressed
+/* image-archive-save.c - images from the store written as the tar Docker 25+
+ * saves (image-archive.h): libarchive's ustar writer, every layer decompressed
  * from its kept blob twice (size first, as a tar header needs it). */
 #include <archive.h>
 #include <archive_entry.h>
@@ -11,7 +11,7 @@
 
 #include "file.h"
 #include "json.h"
-#include "oci/archive.h"
+#include "oci/image-archive.h"
 #include "oci/unpack.h"
 #include "registry/manifest.h"
 #include "registry/ref.h"

@@ -1,4 +1,4 @@
-/* archive-load.c - the streaming pass of a load: the archive read once,
+/* image-archive-load.c - the streaming pass of a load: the archive read once,
  * each member that can be a layer unpacked into its own layer transaction
  * as it goes past (the order of members is not known: manifest.json often
  * comes last), small JSON documents kept in memory for archive-images.c. */
@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "oci/archive-priv.h"
+#include "oci/image-archive-priv.h"
 
 #define JSON_MAX (16 << 20) /* one document */
 #define JSON_TOTAL_MAX (64 << 20) /* all documents kept */

@@ -1,9 +1,9 @@
-/* archive.h - image archives: the tar `docker save` writes (Docker 25+: an
+/* image-archive.h - image archives: the tar `docker save` writes (Docker 25+: an
  * OCI image layout that is also a legacy docker-archive) made from the
  * store, and docker-archive, OCI layout and combined tars loaded into it in
  * one streaming pass. Nothing here prints: progress goes to a callback. */
-#ifndef TUG_OCI_ARCHIVE_H
-#define TUG_OCI_ARCHIVE_H
+#ifndef TUG_OCI_IMAGE_ARCHIVE_H
+#define TUG_OCI_IMAGE_ARCHIVE_H
 
 #include <stddef.h>
 #include <stdint.h>

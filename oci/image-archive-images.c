@@ -1,4 +1,4 @@
-/* archive-images.c - the end of a load: the images an archive describes
+/* image-archive-images.c - the end of a load: the images an archive describes
  * (manifest.json of a docker-archive, index.json of an OCI layout, both in
  * Docker 25's), every one checked against the members that were unpacked
  * before anything is committed, then layers, blobs, records and names. */
@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "json.h"
-#include "oci/archive-priv.h"
+#include "oci/image-archive-priv.h"
 #include "registry/manifest.h"
 #include "registry/platform.h"
 #include "registry/ref.h"
