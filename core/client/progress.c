@@ -1,4 +1,4 @@
-/* progress.c - pull progress the way docker shows it: on a terminal one
+/* progress.c - pull and push progress the way docker shows it: on a terminal one
  * line per layer, redrawn in place ("Downloading [=====>   ] 1.2MB/4.3MB");
  * otherwise one plain line per change of state. */
 #include <stdio.h>
@@ -31,15 +31,15 @@ static void bar(char *buf, size_t size, int64_t cur, int64_t total)
 static void draw(struct cli_progress *p, size_t i, const char *status, const char *detail)
 {
 	char id[13];
+	size_t up = p->nlines - p->layers[i].line;
 
 	cli_short_id(p->layers[i].digest, id);
-	if (!p->tty) {
+	if (!p->tty)
 		fprintf(p->out, "%s: %s\n", id, status);
-		return;
-	}
-	fprintf(p->out, "\033[%zuA\r\033[2K%s: %s %s\033[%zuB\r", p->nlines - p->layers[i].line, id,
-		status, detail ? detail : "", p->nlines - p->layers[i].line);
-	fflush(p->out);
+	else
+		fprintf(p->out, "\033[%zuA\r\033[2K%s: %s %s\033[%zuB\r", up, id, status,
+			detail ? detail : "", up);
+	fflush(p->out); /* in order with errors on stderr */
 }
 
 static size_t slot(struct cli_progress *p, size_t layer, const char *digest)
@@ -52,48 +52,67 @@ static size_t slot(struct cli_progress *p, size_t layer, const char *digest)
 	p->layers[p->n].index = layer;
 	snprintf(p->layers[p->n].digest, sizeof(p->layers[p->n].digest), "%s", digest);
 	p->layers[p->n].line = p->nlines++;
+	p->layers[p->n].started = false;
 	if (p->tty)
 		fprintf(p->out, "\n");
 	return p->n++;
 }
 
-void cli_progress_event(const struct reg_pull_event *ev, void *arg)
+void cli_progress_show(struct cli_progress *p, size_t layer, const char *digest, const char *status,
+		       const char *detail)
 {
-	struct cli_progress *p = arg;
+	if (!p->quiet)
+		draw(p, slot(p, layer, digest), status, detail);
+}
+
+void cli_progress_bytes(struct cli_progress *p, size_t layer, const char *digest,
+			const char *status, int64_t current, int64_t total)
+{
 	char detail[128];
 	size_t i;
 
 	if (p->quiet)
 		return;
+	i = slot(p, layer, digest);
+	if (p->tty) {
+		bar(detail, sizeof(detail), current, total);
+		draw(p, i, status, detail);
+	} else if (!p->layers[i].started) {
+		draw(p, i, status, NULL);
+	}
+	p->layers[i].started = true;
+}
+
+void cli_progress_event(const struct reg_pull_event *ev, void *arg)
+{
+	struct cli_progress *p = arg;
+
 	switch (ev->kind) {
 	case REG_PULL_RESOLVED:
 		break;
 	case REG_PULL_LAYER_EXISTS:
-		draw(p, slot(p, ev->layer, ev->digest), "Already exists", NULL);
+		cli_progress_show(p, ev->layer, ev->digest, "Already exists", NULL);
 		break;
 	case REG_PULL_LAYER_WAITING:
-		draw(p, slot(p, ev->layer, ev->digest), "Pulling fs layer", NULL);
+		cli_progress_show(p, ev->layer, ev->digest, "Pulling fs layer", NULL);
 		break;
 	case REG_PULL_LAYER_PROGRESS:
-		i = slot(p, ev->layer, ev->digest);
-		if (p->tty) {
-			bar(detail, sizeof(detail), ev->current, ev->total);
-			draw(p, i, "Downloading", detail);
-		} else if (!p->layers[i].started) {
-			draw(p, i, "Downloading", NULL);
-		}
-		p->layers[i].started = true;
+		cli_progress_bytes(p, ev->layer, ev->digest, "Downloading", ev->current, ev->total);
 		break;
 	case REG_PULL_LAYER_DONE:
-		i = slot(p, ev->layer, ev->digest);
 		if (!p->tty)
-			draw(p, i, "Verifying Checksum", NULL);
-		draw(p, i, "Pull complete", NULL);
+			cli_progress_show(p, ev->layer, ev->digest, "Verifying Checksum", NULL);
+		cli_progress_show(p, ev->layer, ev->digest, "Pull complete", NULL);
 		break;
 	case REG_PULL_LAYER_FAILED:
-		draw(p, slot(p, ev->layer, ev->digest), "Failed", NULL);
+		cli_progress_show(p, ev->layer, ev->digest, "Failed", NULL);
 		break;
 	}
+}
+
+void cli_progress_reset(struct cli_progress *p)
+{
+	p->n = p->nlines = 0;
 }
 
 void cli_progress_init(struct cli_progress *p, FILE *out, bool quiet)

@@ -9,6 +9,7 @@
 #include "applets.h"
 #include "core/applet.h"
 #include "core/client/cli.h"
+#include "core/client/progress.h"
 #include "registry/push.h"
 #include "registry/ref.h"
 
@@ -16,85 +17,33 @@
 
 static int push_quiet, push_all_tags, push_no_trust;
 
-/* Layer lines as docker shows them: on a terminal one line per layer,
- * redrawn in place; otherwise one plain line per change of state. */
-struct display {
-	bool tty, quiet;
-	size_t nlines;
-	struct {
-		size_t layer;
-		bool started;
-	} lines[OCI_STORE_MAX_LAYERS];
-};
-
-static size_t line_of(struct display *d, size_t layer)
-{
-	for (size_t i = 0; i < d->nlines; i++)
-		if (d->lines[i].layer == layer)
-			return i;
-	return d->nlines ? d->nlines - 1 : 0;
-}
-
-static void show(struct display *d, size_t layer, const char *digest, const char *status,
-		 const char *detail)
-{
-	char id[13];
-	size_t up;
-
-	cli_short_id(digest, id);
-	if (!d->tty) {
-		printf("%s: %s%s\n", id, status, detail ? detail : "");
-		fflush(stdout); /* in order with errors on stderr */
-		return;
-	}
-	up = d->nlines - line_of(d, layer);
-	printf("\033[%zuA\r\033[2K%s: %s%s\033[%zuB\r", up, id, status, detail ? detail : "", up);
-	fflush(stdout);
-}
-
 static void on_event(const struct reg_push_event *ev, void *arg)
 {
-	struct display *d = arg;
-	char detail[160], a[16], b[16];
-	size_t i;
+	struct cli_progress *p = arg;
+	char detail[160];
 
-	if (d->quiet)
-		return;
 	switch (ev->kind) {
 	case REG_PUSH_PREPARING:
-		if (d->nlines < OCI_STORE_MAX_LAYERS)
-			d->lines[d->nlines++].layer = ev->layer;
-		if (d->tty)
-			printf("\n");
-		show(d, ev->layer, ev->digest, "Preparing", NULL);
+		cli_progress_show(p, ev->layer, ev->digest, "Preparing", NULL);
 		break;
 	case REG_PUSH_PROGRESS:
-		i = line_of(d, ev->layer);
-		if (d->tty) {
-			snprintf(detail, sizeof(detail), " %s/%s",
-				 cli_human_size(ev->current, a, sizeof(a)),
-				 cli_human_size(ev->total, b, sizeof(b)));
-			show(d, ev->layer, ev->digest, "Pushing", detail);
-		} else if (!d->lines[i].started) {
-			show(d, ev->layer, ev->digest, "Pushing", NULL);
-		}
-		d->lines[i].started = true;
+		cli_progress_bytes(p, ev->layer, ev->digest, "Pushing", ev->current, ev->total);
 		break;
 	case REG_PUSH_EXISTS:
-		show(d, ev->layer, ev->digest, "Layer already exists", NULL);
+		cli_progress_show(p, ev->layer, ev->digest, "Layer already exists", NULL);
 		break;
 	case REG_PUSH_MOUNTED:
-		snprintf(detail, sizeof(detail), " from %s", ev->msg);
-		show(d, ev->layer, ev->digest, "Mounted", detail);
+		snprintf(detail, sizeof(detail), "Mounted from %s", ev->msg);
+		cli_progress_show(p, ev->layer, ev->digest, detail, NULL);
 		break;
 	case REG_PUSH_PUSHED:
-		show(d, ev->layer, ev->digest, "Pushed", NULL);
+		cli_progress_show(p, ev->layer, ev->digest, "Pushed", NULL);
 		break;
 	case REG_PUSH_SKIPPED:
-		show(d, ev->layer, ev->digest, "Skipped foreign layer", NULL);
+		cli_progress_show(p, ev->layer, ev->digest, "Skipped foreign layer", NULL);
 		break;
 	case REG_PUSH_FAILED:
-		show(d, ev->layer, ev->digest, "Failed", NULL);
+		cli_progress_show(p, ev->layer, ev->digest, "Failed", NULL);
 		break;
 	}
 }
@@ -209,7 +158,7 @@ static int push_one(struct oci_store *st, struct reg_ref *ref, struct reg_push_o
 		    struct oci_image_rec *rec, struct err *e)
 {
 	char name[REG_REF_STR_MAX], id[DIGEST_STR_MAX];
-	struct display *d = po->arg;
+	struct cli_progress *d = po->arg;
 	struct reg_push_result res;
 	int r;
 
@@ -218,8 +167,7 @@ static int push_one(struct oci_store *st, struct reg_ref *ref, struct reg_push_o
 		return r < 0 ? -1 : err_set(e, "tag does not exist: %s", name);
 	if (oci_store_image_get(st, id, rec, e) < 0)
 		return -1;
-	memset(d->lines, 0, sizeof(d->lines));
-	d->nlines = 0;
+	cli_progress_reset(d);
 	if (reg_push(st, ref, rec, po, &res, e) < 0)
 		return -1;
 	if (!d->quiet)
@@ -265,7 +213,7 @@ int tug_push_main(int argc, char **argv)
 					    "Upload an image to a registry", 0, opts};
 	struct reg_options ro;
 	struct reg_ref ref;
-	struct display d = {.tty = isatty(STDOUT_FILENO)};
+	static struct cli_progress d; /* one push a process */
 	struct reg_push_opts po = {.reg = &ro, .progress = on_event, .arg = &d};
 	struct tag_list tl = {0};
 	struct oci_store st = {.root_fd = -1, .lock_fd = -1};
@@ -275,7 +223,7 @@ int tug_push_main(int argc, char **argv)
 
 	if (n < 0)
 		return rc;
-	d.quiet = push_quiet;
+	cli_progress_init(&d, stdout, push_quiet);
 	if (reg_ref_parse(&ref, argv[1], &e) < 0 || chunk_env(&po, &e) < 0)
 		return cli_fail("push", &e);
 	if (ref.digest[0])
