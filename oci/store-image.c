@@ -227,20 +227,15 @@ int oci_store_image_get(struct oci_store *s, const char *id, struct oci_image_re
 {
 	char rel[DIGEST_STR_MAX + 16], *text;
 	size_t len;
-	int fd, r;
+	int r;
 
 	if (digest_check(id, "image id", e) < 0)
 		return -1;
 	snprintf(rel, sizeof(rel), "images/%s.json", digest_hex(id));
-	fd = openat(s->root_fd, rel, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT)
-		return err_sys(e, ENOENT, "image %s: not in the store", id);
-	if (fd < 0)
-		return err_sys(e, errno, "image %s: open record", id);
-	r = file_read_fd(fd, STORE_JSON_MAX, &text, &len, e);
-	close(fd);
-	if (r < 0)
-		return err_wrap(e, "image %s: record", id);
+	if (store_read(s, rel, STORE_JSON_MAX, &text, &len, e) < 0)
+		return e && e->errnum == ENOENT
+			       ? err_sys(e, ENOENT, "image %s: not in the store", id)
+			       : err_wrap(e, "image %s: record", id);
 	r = store_image_parse(text, len, rec, e);
 	free(text);
 	if (r < 0)

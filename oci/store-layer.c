@@ -88,18 +88,13 @@ int oci_store_layer_info(struct oci_store *s, const char *chain_id, struct oci_l
 {
 	char rel[DIGEST_STR_MAX + 32], *text;
 	size_t len;
-	int fd, r;
+	int r;
 
 	if (digest_check(chain_id, "layer", e) < 0)
 		return -1;
 	snprintf(rel, sizeof(rel), "layers/%s/layer.json", digest_hex(chain_id));
-	fd = openat(s->root_fd, rel, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return err_sys(e, errno, "layer %s: open layer.json", chain_id);
-	r = file_read_fd(fd, STORE_JSON_MAX, &text, &len, e);
-	close(fd);
-	if (r < 0)
-		return err_wrap(e, "layer %s: layer.json", chain_id);
+	if (store_read(s, rel, STORE_JSON_MAX, &text, &len, e) < 0)
+		return err_wrap(e, "layer %s", chain_id);
 	r = layer_parse(text, len, li, e);
 	free(text);
 	if (r < 0)

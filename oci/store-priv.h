@@ -17,6 +17,10 @@ int store_writable(struct oci_store *s, const char *what, struct err *e);
  * *at calls; the caller closes the fd. */
 int store_dir(struct oci_store *s, const char *rel, struct err *e);
 int store_fsync_dir(struct oci_store *s, const char *rel, struct err *e);
+/* Read the file rel (to the root, no symlink followed) whole, at most max
+ * bytes; *text is the caller's. On failure e->errnum says why (ENOENT). */
+int store_read(struct oci_store *s, const char *rel, size_t max, char **text, size_t *len,
+	       struct err *e);
 /* A fresh name for tmp/ ("<kind>-<pid>-<n>"). */
 void store_tmp_name(char *out, size_t size, const char *kind);
 /* Move folder/name into tmp/ (one atomic step: the entry is then gone

@@ -30,21 +30,22 @@ static int name_check(const char *name, struct err *e)
  * file or the key is missing). */
 static int refs_load(struct oci_store *s, cJSON **root, cJSON **refs, struct err *e)
 {
-	int fd = openat(s->root_fd, "refs.json", O_RDONLY | O_NOFOLLOW | O_CLOEXEC), r;
 	char *text;
 	size_t len;
 	const cJSON *o = NULL;
+	struct err re = {0};
+	int r;
 
 	*root = NULL;
-	if (fd < 0 && errno != ENOENT)
-		return err_sys(e, errno, "store %s: open refs.json", s->root);
-	if (fd < 0) {
+	r = store_read(s, "refs.json", STORE_REFS_MAX, &text, &len, &re);
+	if (r < 0 && re.errnum != ENOENT) {
+		if (e)
+			*e = re;
+		return err_wrap(e, "store %s", s->root);
+	}
+	if (r < 0) { /* no names yet */
 		*root = cJSON_CreateObject();
 	} else {
-		r = file_read_fd(fd, STORE_REFS_MAX, &text, &len, e);
-		close(fd);
-		if (r < 0)
-			return err_wrap(e, "store %s: refs.json", s->root);
 		r = json_parse(text, len, root, e);
 		free(text);
 		if (r < 0 || json_as_object(*root, "", e) < 0 ||

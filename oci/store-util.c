@@ -9,6 +9,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "file.h"
 #include "oci/rmtree.h"
 #include "oci/store-priv.h"
 
@@ -201,4 +202,16 @@ void store_set_free(struct store_set *set)
 	free(set->v);
 	set->v = NULL;
 	set->n = set->cap = 0;
+}
+
+int store_read(struct oci_store *s, const char *rel, size_t max, char **text, size_t *len,
+	       struct err *e)
+{
+	int fd = openat(s->root_fd, rel, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), r;
+
+	if (fd < 0)
+		return err_sys(e, errno, "open %s", rel);
+	r = file_read_fd(fd, max, text, len, e);
+	close(fd);
+	return r;
 }
