@@ -150,40 +150,22 @@ struct prune {
 	char (*ids)[DIGEST_STR_MAX];
 };
 
-static int has_name(const char *name, const char *id, void *arg)
-{
-	(void)name;
-	return !strcmp(id, (const char *)arg) ? 1 : 0;
-}
-
 /* docker's dangling: an image without a tag (a name@digest is no tag). */
 static int has_tag(const char *name, const char *id, void *arg)
 {
 	return !strcmp(id, (const char *)arg) && !strchr(name, '@') ? 1 : 0;
 }
 
-struct first_name {
-	const char *id;
-	char *out;
-	size_t size;
-};
-
-static int take_name(const char *name, const char *id, void *arg)
+/* "untagged: busybox:latest" for each name of the image (arg: its id). */
+static int say_untagged(const char *name, const char *id, void *arg)
 {
-	struct first_name *f = arg;
-
-	if (strcmp(id, f->id))
-		return 0;
-	snprintf(f->out, f->size, "%s", name);
-	return 1;
-}
-
-static int find_name(struct oci_store *s, const char *id, char *out, size_t size)
-{
-	struct first_name f = {id, out, size};
+	struct reg_ref ref;
 	struct err e;
+	char fam[512];
 
-	return oci_store_ref_each(s, take_name, &f, &e) == 1 ? 0 : -1;
+	if (!strcmp(id, (const char *)arg) && reg_ref_parse(&ref, name, &e) == 0)
+		printf("untagged: %s\n", reg_ref_familiar(&ref, fam, sizeof(fam)));
+	return 0;
 }
 
 /* Collect first: the store is not changed while it is walked. */
@@ -209,27 +191,11 @@ static int prune_images(struct oci_store *s, uint64_t *freed, struct err *e)
 
 	if (oci_store_image_each(s, prune_pick, &p, e) < 0)
 		return -1;
-	for (size_t i = 0; i < p.n && r == 0; i++) {
-		char name[512];
-
-		/* -a: names go with the image */
-		while (oci_store_ref_each(s, has_name, p.ids[i], e) == 1) {
-			struct reg_ref ref;
-
-			if (find_name(s, p.ids[i], name, sizeof(name)) < 0 ||
-			    oci_store_ref_delete(s, name, e) < 0) {
-				r = -1;
-				break;
-			}
-			if (reg_ref_parse(&ref, name, e) == 0) {
-				char fam[512];
-
-				printf("untagged: %s\n", reg_ref_familiar(&ref, fam, sizeof(fam)));
-			}
-		}
-		if (r == 0 && (r = oci_store_image_remove(s, p.ids[i], freed, e)) == 0)
+	/* -a: the names go with the image (image_remove drops them first) */
+	for (size_t i = 0; i < p.n && r == 0; i++)
+		if ((r = oci_store_ref_each(s, say_untagged, p.ids[i], e)) == 0 &&
+		    (r = oci_store_image_remove(s, p.ids[i], freed, e)) == 0)
 			printf("deleted: %s\n", p.ids[i]);
-	}
 	free(p.ids);
 	{
 		uint64_t more = 0;
