@@ -1,0 +1,247 @@
+/* daemon.c - `tug daemon` (also `tugd`): settings, the store, the
+ * listeners, the route table and the loop. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/applet.h"
+#include "core/daemon/ctr.h"
+#include "core/daemon/daemon.h"
+#include "file.h"
+#include "log.h"
+
+//applet: daemon tug_daemon_main "Run the daemon: the Docker Engine API on a socket"
+//alias: tugd daemon
+
+static struct daemon D;
+static const char *hosts[8];
+static size_t nhosts;
+
+int64_t daemon_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+void daemon_time_str(int64_t ns, char *buf, size_t size)
+{
+	time_t s = (time_t)(ns / 1000000000);
+	struct tm tm;
+	char t[32];
+
+	if (ns <= 0) {
+		snprintf(buf, size, "0001-01-01T00:00:00Z");
+		return;
+	}
+	gmtime_r(&s, &tm);
+	strftime(t, sizeof(t), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, size, "%s.%09lldZ", t, (long long)(ns % 1000000000));
+}
+
+/* Every request: the API version in the path is checked first, as dockerd
+ * does (too new: 400 JSON; too old: 400 text). */
+static bool pre(struct hx *x)
+{
+	int maj = x->rq.api_major, min = x->rq.api_minor;
+
+	if (!maj && !min)
+		return false;
+	if (maj > 1 || (maj == 1 && min > 47)) {
+		hx_error(x, 400, "client version %d.%d is too new. Maximum supported API version is %s",
+			 maj, min, TUG_API_VERSION);
+		return true;
+	}
+	if (maj < 1 || min < 24) {
+		char msg[256];
+		int n = snprintf(msg, sizeof(msg),
+				 "client version %d.%d is too old. Minimum supported API version is "
+				 "%s, please upgrade your client to a newer version\n",
+				 maj, min, TUG_API_MIN_VERSION);
+		hx_body(x, 400, "text/plain; charset=utf-8", msg, (size_t)n);
+		return true;
+	}
+	return false;
+}
+
+static void not_found(struct hx *x)
+{
+	hx_error(x, 404, "page not found");
+}
+
+static int listen_unix(const char *path, struct err *e)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return err_set(e, "listen on %s: path too long", path);
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return err_sys(e, errno, "socket");
+	unlink(path);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || chmod(path, 0660) < 0 ||
+	    listen(fd, 128) < 0) {
+		err_sys(e, errno, "listen on %s", path);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static struct hroute *all_routes(size_t *n)
+{
+	const struct api_part *parts[] = { &api_system, &api_containers, &api_exec,
+					   &api_images, &api_volumes, &api_networks };
+	struct hroute *r;
+	size_t k = 0;
+
+	*n = 0;
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+		*n += parts[i]->n;
+	r = calloc(*n ? *n : 1, sizeof(*r));
+	if (!r)
+		return NULL;
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+		for (size_t j = 0; j < parts[i]->n; j++)
+			r[k++] = parts[i]->routes[j];
+	return r;
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	hsrv_stop(D.srv);
+}
+
+static int usage(void)
+{
+	fprintf(stderr, "Usage: tug daemon [-H unix:///path]... [--data-root DIR] "
+			"[--exec-root DIR] [--live-restore] [--storage-driver overlay|copy]\n");
+	return TUG_EXIT_USAGE;
+}
+
+static int parse_args(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		if ((!strcmp(a, "-H") || !strcmp(a, "--host")) && v && nhosts < 8) {
+			hosts[nhosts++] = v;
+			i++;
+		} else if (!strncmp(a, "--host=", 7) && nhosts < 8) {
+			hosts[nhosts++] = a + 7;
+		} else if (!strcmp(a, "--data-root") && v) {
+			snprintf(D.data_root, sizeof(D.data_root), "%s", v);
+			i++;
+		} else if (!strcmp(a, "--exec-root") && v) {
+			snprintf(D.exec_root, sizeof(D.exec_root), "%s", v);
+			i++;
+		} else if (!strcmp(a, "--config-file") && v) {
+			i++; /* daemon.json: read by config.c (planned) */
+		} else if (!strcmp(a, "--live-restore")) {
+			D.live_restore = true;
+		} else if (!strcmp(a, "--storage-driver") && v) {
+			D.storage_driver = v;
+			i++;
+		} else if (!strcmp(a, "-D") || !strcmp(a, "--debug")) {
+			log_set_level(LOG_LEVEL_DEBUG);
+		} else {
+			fprintf(stderr, "tug daemon: unknown flag: %s\n", a);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int setup(struct err *e)
+{
+	if (!D.data_root[0])
+		snprintf(D.data_root, sizeof(D.data_root), "%s",
+			 tug_data_root ? tug_data_root : "/var/lib/tug");
+	if (!D.exec_root[0])
+		snprintf(D.exec_root, sizeof(D.exec_root), "/run/tug");
+	if (!nhosts)
+		hosts[nhosts++] = "unix:///run/tug.sock";
+	if (!D.log_driver)
+		D.log_driver = "json-file";
+	snprintf(D.containers_dir, sizeof(D.containers_dir), "%s/containers", D.data_root);
+	snprintf(D.volumes_dir, sizeof(D.volumes_dir), "%s/volumes", D.data_root);
+	snprintf(D.runtime_root, sizeof(D.runtime_root), "%s/runtime", D.exec_root);
+	snprintf(D.shims_dir, sizeof(D.shims_dir), "%s/shims", D.exec_root);
+	ssize_t n = readlink("/proc/self/exe", D.self_exe, sizeof(D.self_exe) - 1);
+	if (n < 0)
+		return err_sys(e, errno, "readlink /proc/self/exe");
+	D.self_exe[n] = '\0';
+	if (file_mkdir_p(D.data_root, 0711, e) < 0 || file_mkdir_p(D.containers_dir, 0710, e) < 0 ||
+	    file_mkdir_p(D.volumes_dir, 0701, e) < 0 || file_mkdir_p(D.runtime_root, 0700, e) < 0 ||
+	    file_mkdir_p(D.shims_dir, 0700, e) < 0)
+		return -1;
+	if (oci_store_open(&D.store, D.data_root, OCI_STORE_EXCLUSIVE, true, e) < 0)
+		return err_wrap(e, "open the image store (is another tug daemon running?)");
+	D.snap = oci_snapshotter_pick(D.containers_dir, D.storage_driver, e);
+	if (!D.snap)
+		return -1;
+	pthread_mutex_init(&D.mu, NULL);
+	pthread_mutex_init(&D.store_mu, NULL);
+	pthread_cond_init(&D.changed, NULL);
+	D.started_ns = daemon_now_ns();
+	return 0;
+}
+
+static int serve(struct err *e)
+{
+	struct hsrv_opts o = { .user = &D, .pre = pre, .not_found = not_found };
+	static char common[256];
+
+	snprintf(common, sizeof(common),
+		 "Api-Version: %s\r\nDocker-Experimental: false\r\nOstype: linux\r\n"
+		 "Server: tug/%s (linux)\r\n",
+		 TUG_API_VERSION, TUG_VERSION);
+	o.common_headers = common;
+	o.routes = all_routes(&o.nroutes);
+	if (!o.routes || hsrv_new(&D.srv, &o, e) < 0)
+		return -1;
+	for (size_t i = 0; i < nhosts; i++) {
+		int fd;
+		if (strncmp(hosts[i], "unix://", 7) != 0)
+			return err_set(e, "listen on %s: only unix:// sockets so far", hosts[i]);
+		fd = listen_unix(hosts[i] + 7, e);
+		if (fd < 0 || hsrv_listen(D.srv, fd, e) < 0)
+			return -1;
+	}
+	if (ctr_restore_all(&D, e) < 0)
+		log_msg(LOG_LEVEL_WARN, "restore containers: %s", e->msg);
+	hsrv_tick(D.srv, 200, ctr_tick, &D);
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGTERM, on_signal);
+	signal(SIGINT, on_signal);
+	log_msg(LOG_LEVEL_INFO, "tug daemon %s: API %s on %s, data-root %s, storage %s",
+		TUG_VERSION, TUG_API_VERSION, hosts[0], D.data_root, D.snap->name);
+	return hsrv_run(D.srv, e);
+}
+
+int tug_daemon_main(int argc, char **argv)
+{
+	struct err e = { 0 };
+
+	if (parse_args(argc, argv) < 0)
+		return usage();
+	umask(022);
+	if (setup(&e) < 0 || serve(&e) < 0) {
+		fprintf(stderr, "tug daemon: %s\n", e.msg);
+		return TUG_EXIT_FAIL;
+	}
+	ctr_shutdown(&D);
+	log_msg(LOG_LEVEL_INFO, "tug daemon: stopped");
+	return TUG_EXIT_OK;
+}
