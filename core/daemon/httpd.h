@@ -109,6 +109,8 @@ int hx_hijack(struct hx *x, bool multiplexed);
 int hx_steal_fd(struct hx *x);
 /* Bytes of the request body (HR_BODY_STREAM): >0, 0 at its end, -1. */
 ssize_t hx_body_read(struct hx *x, void *buf, size_t n, struct err *e);
+/* The connection's socket (borrowed): to poll for the client going away. */
+int hx_fd(struct hx *x);
 /* Write raw bytes to the connection (after hx_hijack). */
 int hx_write(struct hx *x, const void *buf, size_t len);
 
