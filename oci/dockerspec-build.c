@@ -77,7 +77,8 @@ static int proc_env(struct ds *d, cJSON *proc, const char *home)
 	if (!env || ds_push(d, env, DEFAULT_PATH) < 0)
 		return -1;
 	snprintf(buf, sizeof(buf), "HOSTNAME=%s", ds_str(d->cfg, "Hostname"));
-	if (ds_push(d, env, buf) < 0 || (ds_bool(d->cfg, "Tty") && ds_push(d, env, "TERM=xterm") < 0))
+	if (ds_push(d, env, buf) < 0 ||
+	    (ds_bool(d->cfg, "Tty") && ds_push(d, env, "TERM=xterm") < 0))
 		return -1;
 	cJSON_ArrayForEach(it, ds_get(d->cfg, "Env"))
 	{
@@ -117,7 +118,8 @@ static int build_process(struct ds *d)
 	    cJSON_GetArrayItem(cs, 0)->valuedouble > 0) {
 		cJSON *c = ds_obj(d, proc, "consoleSize");
 
-		if (!c || ds_num(d, c, "height", (int64_t)cJSON_GetArrayItem(cs, 0)->valuedouble) < 0 ||
+		if (!c ||
+		    ds_num(d, c, "height", (int64_t)cJSON_GetArrayItem(cs, 0)->valuedouble) < 0 ||
 		    ds_num(d, c, "width", (int64_t)cJSON_GetArrayItem(cs, 1)->valuedouble) < 0)
 			return -1;
 	}
@@ -162,7 +164,8 @@ static int build_namespaces(struct ds *d, cJSON *lnx)
 		return -1;
 	if (!mode_is(d->hc, "UTSMode", "host") && add_ns(d, list, "uts", NULL) < 0)
 		return -1;
-	if (mode_prefix(d->hc, "PidMode", "container:") || mode_prefix(d->hc, "IpcMode", "container:"))
+	if (mode_prefix(d->hc, "PidMode", "container:") ||
+	    mode_prefix(d->hc, "IpcMode", "container:"))
 		return err_set(d->e, "joining another container's pid or ipc namespace is not "
 				     "supported yet");
 	if (!mode_is(d->hc, "PidMode", "host") && add_ns(d, list, "pid", NULL) < 0)
@@ -212,8 +215,7 @@ static int build_linux(struct ds *d)
 	if (!cJSON_AddStringToObject(lnx, "cgroupsPath", cg))
 		return ds_oom(d->e);
 	if (ds_resources(d, lnx, cJSON_GetObjectItemCaseSensitive(d->spec, "process")) < 0 ||
-	    ds_defaults_linux(d, lnx) < 0 || build_namespaces(d, lnx) < 0 ||
-	    ds_seccomp(d, lnx) < 0)
+	    ds_defaults_linux(d, lnx) < 0 || build_namespaces(d, lnx) < 0 || ds_seccomp(d, lnx) < 0)
 		return -1;
 	return 0;
 }

@@ -13,52 +13,103 @@ struct field {
 };
 
 static const struct field config_fields[] = {
-	{"Hostname", T_STR},	 {"Domainname", T_STR},	 {"User", T_STR},
-	{"AttachStdin", T_BOOL}, {"AttachStdout", T_BOOL}, {"AttachStderr", T_BOOL},
-	{"ExposedPorts", T_OBJ}, {"Tty", T_BOOL},	 {"OpenStdin", T_BOOL},
-	{"StdinOnce", T_BOOL},	 {"Env", T_STRS},	 {"Cmd", T_STRS},
-	{"Healthcheck", T_OBJ},	 {"ArgsEscaped", T_BOOL}, {"Image", T_STR},
-	{"Volumes", T_OBJ},	 {"WorkingDir", T_STR},	 {"Entrypoint", T_STRS},
-	{"NetworkDisabled", T_BOOL}, {"MacAddress", T_STR}, {"OnBuild", T_STRS},
-	{"Labels", T_STRMAP},	 {"StopSignal", T_STR},	 {"StopTimeout", T_NUM},
-	{"Shell", T_STRS},	 {"HostConfig", T_OBJ},	 {"NetworkingConfig", T_OBJ},
+	{"Hostname", T_STR},         {"Domainname", T_STR},    {"User", T_STR},
+	{"AttachStdin", T_BOOL},     {"AttachStdout", T_BOOL}, {"AttachStderr", T_BOOL},
+	{"ExposedPorts", T_OBJ},     {"Tty", T_BOOL},          {"OpenStdin", T_BOOL},
+	{"StdinOnce", T_BOOL},       {"Env", T_STRS},          {"Cmd", T_STRS},
+	{"Healthcheck", T_OBJ},      {"ArgsEscaped", T_BOOL},  {"Image", T_STR},
+	{"Volumes", T_OBJ},          {"WorkingDir", T_STR},    {"Entrypoint", T_STRS},
+	{"NetworkDisabled", T_BOOL}, {"MacAddress", T_STR},    {"OnBuild", T_STRS},
+	{"Labels", T_STRMAP},        {"StopSignal", T_STR},    {"StopTimeout", T_NUM},
+	{"Shell", T_STRS},           {"HostConfig", T_OBJ},    {"NetworkingConfig", T_OBJ},
 };
 
 static const struct field host_fields[] = {
-	{"Binds", T_STRS},		{"ContainerIDFile", T_STR},	{"LogConfig", T_OBJ},
-	{"NetworkMode", T_STR},		{"PortBindings", T_OBJ},	{"RestartPolicy", T_OBJ},
-	{"AutoRemove", T_BOOL},		{"VolumeDriver", T_STR},	{"VolumesFrom", T_STRS},
-	{"ConsoleSize", T_ARR},		{"Annotations", T_STRMAP},	{"CapAdd", T_STRS},
-	{"CapDrop", T_STRS},		{"CgroupnsMode", T_STR},	{"Dns", T_STRS},
-	{"DnsOptions", T_STRS},		{"DnsSearch", T_STRS},		{"ExtraHosts", T_STRS},
-	{"GroupAdd", T_STRS},		{"IpcMode", T_STR},		{"Cgroup", T_STR},
-	{"Links", T_STRS},		{"OomScoreAdj", T_NUM},		{"PidMode", T_STR},
-	{"Privileged", T_BOOL},		{"PublishAllPorts", T_BOOL},	{"ReadonlyRootfs", T_BOOL},
-	{"SecurityOpt", T_STRS},	{"StorageOpt", T_STRMAP},	{"Tmpfs", T_STRMAP},
-	{"UTSMode", T_STR},		{"UsernsMode", T_STR},		{"ShmSize", T_NUM},
-	{"Sysctls", T_STRMAP},		{"Runtime", T_STR},		{"Isolation", T_STR},
-	{"CpuShares", T_NUM},		{"Memory", T_NUM},		{"NanoCpus", T_NUM},
-	{"CgroupParent", T_STR},	{"BlkioWeight", T_NUM},		{"BlkioWeightDevice", T_OBJS},
-	{"BlkioDeviceReadBps", T_OBJS}, {"BlkioDeviceWriteBps", T_OBJS}, {"BlkioDeviceReadIOps", T_OBJS},
-	{"BlkioDeviceWriteIOps", T_OBJS}, {"CpuPeriod", T_NUM},		{"CpuQuota", T_NUM},
-	{"CpuRealtimePeriod", T_NUM},	{"CpuRealtimeRuntime", T_NUM},	{"CpusetCpus", T_STR},
-	{"CpusetMems", T_STR},		{"Devices", T_OBJS},		{"DeviceCgroupRules", T_STRS},
-	{"DeviceRequests", T_OBJS},	{"KernelMemory", T_NUM},	{"KernelMemoryTCP", T_NUM},
-	{"MemoryReservation", T_NUM},	{"MemorySwap", T_NUM},		{"MemorySwappiness", T_NUM},
-	{"OomKillDisable", T_BOOL},	{"PidsLimit", T_NUM},		{"Ulimits", T_OBJS},
-	{"CpuCount", T_NUM},		{"CpuPercent", T_NUM},		{"IOMaximumIOps", T_NUM},
-	{"IOMaximumBandwidth", T_NUM},	{"Mounts", T_OBJS},		{"MaskedPaths", T_STRS},
-	{"ReadonlyPaths", T_STRS},	{"Init", T_BOOL},
+	{"Binds", T_STRS},
+	{"ContainerIDFile", T_STR},
+	{"LogConfig", T_OBJ},
+	{"NetworkMode", T_STR},
+	{"PortBindings", T_OBJ},
+	{"RestartPolicy", T_OBJ},
+	{"AutoRemove", T_BOOL},
+	{"VolumeDriver", T_STR},
+	{"VolumesFrom", T_STRS},
+	{"ConsoleSize", T_ARR},
+	{"Annotations", T_STRMAP},
+	{"CapAdd", T_STRS},
+	{"CapDrop", T_STRS},
+	{"CgroupnsMode", T_STR},
+	{"Dns", T_STRS},
+	{"DnsOptions", T_STRS},
+	{"DnsSearch", T_STRS},
+	{"ExtraHosts", T_STRS},
+	{"GroupAdd", T_STRS},
+	{"IpcMode", T_STR},
+	{"Cgroup", T_STR},
+	{"Links", T_STRS},
+	{"OomScoreAdj", T_NUM},
+	{"PidMode", T_STR},
+	{"Privileged", T_BOOL},
+	{"PublishAllPorts", T_BOOL},
+	{"ReadonlyRootfs", T_BOOL},
+	{"SecurityOpt", T_STRS},
+	{"StorageOpt", T_STRMAP},
+	{"Tmpfs", T_STRMAP},
+	{"UTSMode", T_STR},
+	{"UsernsMode", T_STR},
+	{"ShmSize", T_NUM},
+	{"Sysctls", T_STRMAP},
+	{"Runtime", T_STR},
+	{"Isolation", T_STR},
+	{"CpuShares", T_NUM},
+	{"Memory", T_NUM},
+	{"NanoCpus", T_NUM},
+	{"CgroupParent", T_STR},
+	{"BlkioWeight", T_NUM},
+	{"BlkioWeightDevice", T_OBJS},
+	{"BlkioDeviceReadBps", T_OBJS},
+	{"BlkioDeviceWriteBps", T_OBJS},
+	{"BlkioDeviceReadIOps", T_OBJS},
+	{"BlkioDeviceWriteIOps", T_OBJS},
+	{"CpuPeriod", T_NUM},
+	{"CpuQuota", T_NUM},
+	{"CpuRealtimePeriod", T_NUM},
+	{"CpuRealtimeRuntime", T_NUM},
+	{"CpusetCpus", T_STR},
+	{"CpusetMems", T_STR},
+	{"Devices", T_OBJS},
+	{"DeviceCgroupRules", T_STRS},
+	{"DeviceRequests", T_OBJS},
+	{"KernelMemory", T_NUM},
+	{"KernelMemoryTCP", T_NUM},
+	{"MemoryReservation", T_NUM},
+	{"MemorySwap", T_NUM},
+	{"MemorySwappiness", T_NUM},
+	{"OomKillDisable", T_BOOL},
+	{"PidsLimit", T_NUM},
+	{"Ulimits", T_OBJS},
+	{"CpuCount", T_NUM},
+	{"CpuPercent", T_NUM},
+	{"IOMaximumIOps", T_NUM},
+	{"IOMaximumBandwidth", T_NUM},
+	{"Mounts", T_OBJS},
+	{"MaskedPaths", T_STRS},
+	{"ReadonlyPaths", T_STRS},
+	{"Init", T_BOOL},
 };
 
 /* Fields inside the objects the translation reads. */
 static const struct field mount_fields[] = {
-	{"Type", T_STR},	{"Source", T_STR},	  {"Target", T_STR},	   {"ReadOnly", T_BOOL},
-	{"Consistency", T_STR}, {"BindOptions", T_OBJ}, {"VolumeOptions", T_OBJ}, {"TmpfsOptions", T_OBJ},
+	{"Type", T_STR},          {"Source", T_STR},       {"Target", T_STR},
+	{"ReadOnly", T_BOOL},     {"Consistency", T_STR},  {"BindOptions", T_OBJ},
+	{"VolumeOptions", T_OBJ}, {"TmpfsOptions", T_OBJ},
 };
 static const struct field bindopt_fields[] = {
-	{"Propagation", T_STR},		  {"NonRecursive", T_BOOL},	      {"CreateMountpoint", T_BOOL},
-	{"ReadOnlyNonRecursive", T_BOOL}, {"ReadOnlyForceRecursive", T_BOOL},
+	{"Propagation", T_STR},
+	{"NonRecursive", T_BOOL},
+	{"CreateMountpoint", T_BOOL},
+	{"ReadOnlyNonRecursive", T_BOOL},
+	{"ReadOnlyForceRecursive", T_BOOL},
 };
 static const struct field volopt_fields[] = {
 	{"NoCopy", T_BOOL}, {"Labels", T_STRMAP}, {"Subpath", T_STR}, {"DriverConfig", T_OBJ}};
@@ -123,7 +174,8 @@ static int check_fields(const cJSON *obj, const char *path, const struct field *
 		const cJSON *v = ds_get(obj, f[i].name);
 
 		if (v && !type_ok(v, f[i].type))
-			return err_set(e, "%s%s%s: wrong type", path, path[0] ? "." : "", f[i].name);
+			return err_set(e, "%s%s%s: wrong type", path, path[0] ? "." : "",
+				       f[i].name);
 	}
 	return 0;
 }
@@ -154,9 +206,9 @@ static int check_types(const cJSON *b, const cJSON *hc, struct err *e)
 	    check_each(hc, "Ulimits", ulimit_fields, N(ulimit_fields), e) < 0 ||
 	    check_each(hc, "BlkioWeightDevice", weight_fields, N(weight_fields), e) < 0)
 		return -1;
-	for (const char *const *k = (const char *const[]){"BlkioDeviceReadBps", "BlkioDeviceWriteBps",
-							    "BlkioDeviceReadIOps",
-							    "BlkioDeviceWriteIOps", NULL};
+	for (const char *const *k =
+		     (const char *const[]){"BlkioDeviceReadBps", "BlkioDeviceWriteBps",
+					   "BlkioDeviceReadIOps", "BlkioDeviceWriteIOps", NULL};
 	     *k; k++)
 		if (check_each(hc, *k, rate_fields, N(rate_fields), e) < 0)
 			return -1;

@@ -16,17 +16,25 @@
 
 /* Docker's default set, by name (oci/caps.c has the numbers). */
 static const char *const default_caps[] = {
-	"CAP_CHOWN",  "CAP_DAC_OVERRIDE", "CAP_FSETID",		  "CAP_FOWNER",
-	"CAP_MKNOD",  "CAP_NET_RAW",	  "CAP_SETGID",		  "CAP_SETUID",
-	"CAP_SETFCAP", "CAP_SETPCAP",	  "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
-	"CAP_KILL",   "CAP_AUDIT_WRITE",
+	"CAP_CHOWN",   "CAP_DAC_OVERRIDE", "CAP_FSETID",           "CAP_FOWNER",
+	"CAP_MKNOD",   "CAP_NET_RAW",      "CAP_SETGID",           "CAP_SETUID",
+	"CAP_SETFCAP", "CAP_SETPCAP",      "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
+	"CAP_KILL",    "CAP_AUDIT_WRITE",
 };
 
 static const char *const masked_paths[] = {
-	"/proc/acpi",	     "/proc/asound",	    "/proc/interrupts",
-	"/proc/kcore",	     "/proc/keys",	    "/proc/latency_stats",
-	"/proc/sched_debug", "/proc/scsi",	    "/proc/timer_list",
-	"/proc/timer_stats", "/sys/devices/virtual/powercap", "/sys/firmware",
+	"/proc/acpi",
+	"/proc/asound",
+	"/proc/interrupts",
+	"/proc/kcore",
+	"/proc/keys",
+	"/proc/latency_stats",
+	"/proc/sched_debug",
+	"/proc/scsi",
+	"/proc/timer_list",
+	"/proc/timer_stats",
+	"/sys/devices/virtual/powercap",
+	"/sys/firmware",
 };
 
 static const char *const readonly_paths[] = {
@@ -40,8 +48,8 @@ static const struct {
 	bool allow;
 	int major, minor;
 } default_rules[] = {
-	{false, -1, -1}, {true, 1, 5}, {true, 1, 3}, {true, 1, 9},    {true, 1, 8},
-	{true, 5, 0},	 {true, 5, 1}, {false, 10, 229},
+	{false, -1, -1}, {true, 1, 5}, {true, 1, 3}, {true, 1, 9},
+	{true, 1, 8},    {true, 5, 0}, {true, 5, 1}, {false, 10, 229},
 };
 
 int ds_cap_parse(const char *name, char *norm, size_t size)
@@ -159,8 +167,8 @@ int ds_defaults_caps(struct ds *d)
 	return 0;
 }
 
-static int add_rule(struct ds *d, cJSON *rules, bool allow, char type, int64_t major,
-		    int64_t minor, const char *access)
+static int add_rule(struct ds *d, cJSON *rules, bool allow, char type, int64_t major, int64_t minor,
+		    const char *access)
 {
 	cJSON *r = ds_obj(d, rules, NULL);
 	char t[2] = {type, '\0'};
@@ -193,18 +201,19 @@ static int one_device(struct ds *d, const char *host, const char *dest, const ch
 	    !cJSON_AddStringToObject(o, "type", t) ||
 	    ds_num(d, o, "major", major(st.st_rdev)) < 0 ||
 	    ds_num(d, o, "minor", minor(st.st_rdev)) < 0 ||
-	    ds_num(d, o, "fileMode", st.st_mode & 07777) < 0 || ds_num(d, o, "uid", st.st_uid) < 0 ||
-	    ds_num(d, o, "gid", st.st_gid) < 0)
+	    ds_num(d, o, "fileMode", st.st_mode & 07777) < 0 ||
+	    ds_num(d, o, "uid", st.st_uid) < 0 || ds_num(d, o, "gid", st.st_gid) < 0)
 		return ds_oom(d->e);
-	if (rules && add_rule(d, rules, true, t[0], major(st.st_rdev), minor(st.st_rdev), perms) < 0)
+	if (rules &&
+	    add_rule(d, rules, true, t[0], major(st.st_rdev), minor(st.st_rdev), perms) < 0)
 		return -1;
 	return 0;
 }
 
 static bool skip_in_dev(const char *name)
 {
-	static const char *const skip[] = {"pts", "shm", "fd", "mqueue", ".lxc", ".lxd-mounts",
-					   ".udev", "console"};
+	static const char *const skip[] = {"pts",  "shm",         "fd",    "mqueue",
+					   ".lxc", ".lxd-mounts", ".udev", "console"};
 
 	for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++)
 		if (strcmp(name, skip[i]) == 0)
@@ -263,8 +272,9 @@ int ds_devices_from_path(struct ds *d, const char *host, const char *dest, const
 	if (r == 0)
 		return 0;
 	if (r < 0)
-		return err_wrap(d->e, "error gathering device information while adding custom "
-				      "device \"%s\"",
+		return err_wrap(d->e,
+				"error gathering device information while adding custom "
+				"device \"%s\"",
 				host);
 	return err_set(d->e,
 		       "error gathering device information while adding custom device \"%s\": "
@@ -325,8 +335,9 @@ static int user_devices(struct ds *d, cJSON *devs, cJSON *rules)
 			dest = host;
 		if (d->privileged && strcmp(host, dest) == 0)
 			continue; /* all of /dev is there already */
-		if (ds_devices_from_path(d, host, dest, d->privileged || !perms || !perms[0] ? "rwm" : perms,
-					 devs, d->privileged ? NULL : rules) < 0)
+		if (ds_devices_from_path(d, host, dest,
+					 d->privileged || !perms || !perms[0] ? "rwm" : perms, devs,
+					 d->privileged ? NULL : rules) < 0)
 			return -1;
 	}
 	if (d->privileged)

@@ -37,8 +37,7 @@ static bool has_dest(const struct ums *l, const char *dest)
 
 /* A bind of a file the daemon made (resolv.conf, ...) or of the host's
  * /dev/shm: not shown in inspect, as in dockerd. */
-static int add_system_bind(struct ums *l, const char *src, const char *dest, bool rw,
-			   struct err *e)
+static int add_system_bind(struct ums *l, const char *src, const char *dest, bool rw, struct err *e)
 {
 	struct um *u;
 
@@ -77,7 +76,8 @@ static int add_implicit(struct ds *d, struct ums *l)
 		u->type = UM_VOLUME;
 		strcpy(u->dest, dest);
 	}
-	if (ipc && strcmp(ipc, "host") == 0 && add_system_bind(l, "/dev/shm", "/dev/shm", true, d->e) < 0)
+	if (ipc && strcmp(ipc, "host") == 0 &&
+	    add_system_bind(l, "/dev/shm", "/dev/shm", true, d->e) < 0)
 		return -1;
 	if (add_system_bind(l, d->in->resolv_path, "/etc/resolv.conf", rw, d->e) < 0 ||
 	    add_system_bind(l, d->in->hostname_path, "/etc/hostname", rw, d->e) < 0 ||

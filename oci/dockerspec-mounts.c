@@ -30,7 +30,7 @@ struct um *ds_um_add(struct ums *l, struct err *e)
 }
 
 static const char *const propagations[] = {"private", "rprivate", "slave",
-					   "rslave",  "shared",	  "rshared"};
+					   "rslave",  "shared",   "rshared"};
 
 static bool is_prop(const char *o, size_t n)
 {
@@ -131,7 +131,8 @@ static int parse_bind(struct ums *l, const char *raw, struct err *e)
 			strcpy(u->prop, "rprivate");
 	} else {
 		u->type = UM_VOLUME;
-		if (n > 1 && snprintf(u->name, sizeof(u->name), "%s", part[0]) >= (int)sizeof(u->name))
+		if (n > 1 &&
+		    snprintf(u->name, sizeof(u->name), "%s", part[0]) >= (int)sizeof(u->name))
 			return err_set(e, "invalid volume specification: '%s': name too long", raw);
 	}
 	if (set_dest(u, part[n > 1], e) < 0)
@@ -139,7 +140,8 @@ static int parse_bind(struct ums *l, const char *raw, struct err *e)
 	return 0;
 }
 
-#define MERR(type, ...) (err_set(e, __VA_ARGS__), err_wrap(e, "invalid mount config for type \"%s\"", type))
+#define MERR(type, ...)                                                                            \
+	(err_set(e, __VA_ARGS__), err_wrap(e, "invalid mount config for type \"%s\"", type))
 
 static int mount_bind(const cJSON *m, struct um *u, const char *src, struct err *e)
 {
@@ -213,8 +215,8 @@ static int mount_volume(const cJSON *m, struct um *u, const char *src, struct er
 		if (!src || !src[0])
 			return MERR("volume", "must not set Subpath when using anonymous volumes");
 		if (sub[0] == '/' || path_clean(sub, c, sizeof(c), e) < 0 ||
-		    strncmp(c, "..", 2) == 0 || snprintf(u->subpath, sizeof(u->subpath), "%s", c) >=
-							(int)sizeof(u->subpath))
+		    strncmp(c, "..", 2) == 0 ||
+		    snprintf(u->subpath, sizeof(u->subpath), "%s", c) >= (int)sizeof(u->subpath))
 			return MERR("volume", "subpath must be a relative path within the volume");
 	}
 	if (src && snprintf(u->name, sizeof(u->name), "%s", src) >= (int)sizeof(u->name))
@@ -224,10 +226,10 @@ static int mount_volume(const cJSON *m, struct um *u, const char *src, struct er
 
 static int parse_mount(struct ums *l, const cJSON *m, struct err *e)
 {
-	const char *type = ds_str(m, "Type"), *src = ds_str(m, "Source"), *dst = ds_str(m, "Target");
-	static const char *const opts[][2] = {{"BindOptions", "bind"},
-					      {"VolumeOptions", "volume"},
-					      {"TmpfsOptions", "tmpfs"}};
+	const char *type = ds_str(m, "Type"), *src = ds_str(m, "Source"),
+		   *dst = ds_str(m, "Target");
+	static const char *const opts[][2] = {
+		{"BindOptions", "bind"}, {"VolumeOptions", "volume"}, {"TmpfsOptions", "tmpfs"}};
 	struct um *u = ds_um_add(l, e);
 
 	if (!u)
@@ -266,14 +268,14 @@ static const struct {
 	const char *name;
 	int key;
 } tmpfs_flags[] = {
-	{"ro", 1},	     {"rw", 1},		 {"suid", 2},	       {"nosuid", 2},
-	{"dev", 3},	     {"nodev", 3},	 {"exec", 4},	       {"noexec", 4},
-	{"sync", 5},	     {"async", 5},	 {"dirsync", 6},       {"remount", 7},
-	{"mand", 8},	     {"nomand", 8},	 {"atime", 9},	       {"noatime", 9},
-	{"diratime", 10},    {"nodiratime", 10}, {"bind", 11},	       {"rbind", 12},
-	{"relatime", 13},    {"norelatime", 13}, {"strictatime", 14},  {"nostrictatime", 14},
-	{"private", 15},     {"rprivate", 15},	 {"shared", 15},       {"rshared", 15},
-	{"slave", 15},	     {"rslave", 15},	 {"unbindable", 15},   {"runbindable", 15},
+	{"ro", 1},        {"rw", 1},          {"suid", 2},         {"nosuid", 2},
+	{"dev", 3},       {"nodev", 3},       {"exec", 4},         {"noexec", 4},
+	{"sync", 5},      {"async", 5},       {"dirsync", 6},      {"remount", 7},
+	{"mand", 8},      {"nomand", 8},      {"atime", 9},        {"noatime", 9},
+	{"diratime", 10}, {"nodiratime", 10}, {"bind", 11},        {"rbind", 12},
+	{"relatime", 13}, {"norelatime", 13}, {"strictatime", 14}, {"nostrictatime", 14},
+	{"private", 15},  {"rprivate", 15},   {"shared", 15},      {"rshared", 15},
+	{"slave", 15},    {"rslave", 15},     {"unbindable", 15},  {"runbindable", 15},
 };
 
 static int tmpfs_key(const char *o, size_t n)
@@ -354,7 +356,8 @@ static int parse_tmpfs_map(struct ums *l, const cJSON *map, struct err *e)
 		u->in_inspect = false;
 		if (set_dest(u, it->string, e) < 0)
 			return -1;
-		if (snprintf(u->data, sizeof(u->data), "%s", it->valuestring) >= (int)sizeof(u->data))
+		if (snprintf(u->data, sizeof(u->data), "%s", it->valuestring) >=
+		    (int)sizeof(u->data))
 			return err_set(e, "invalid tmpfs options for %s: too long", it->string);
 		if (ds_tmpfs_options(NULL, u->data, NULL, e) < 0)
 			return -1;

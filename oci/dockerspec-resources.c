@@ -14,8 +14,8 @@
 #define CPU_PERIOD 100000 /* 100 ms, the period NanoCpus is spread over */
 
 static const char *const rlimit_names[] = {
-	"core", "cpu",	  "data", "fsize", "locks",  "memlock", "msgqueue",   "nice",
-	"nofile", "nproc", "rss", "rtprio", "rttime", "sigpending", "stack",
+	"core",   "cpu",   "data", "fsize",  "locks",  "memlock",    "msgqueue", "nice",
+	"nofile", "nproc", "rss",  "rtprio", "rttime", "sigpending", "stack",
 };
 
 /* Sysctls in kernel namespaces: ipc ones and the prefixes. */
@@ -44,8 +44,9 @@ static int check_sysctl(const cJSON *hc, const char *k, struct err *e)
 		return 0;
 	}
 	if (strcmp(k, "kernel.hostname") == 0)
-		return err_set(e, "sysctl \"%s\" is not allowed as it conflicts with the OCI "
-				  "\"hostname\" field",
+		return err_set(e,
+			       "sysctl \"%s\" is not allowed as it conflicts with the OCI "
+			       "\"hostname\" field",
 			       k);
 	if (strcmp(k, "kernel.domainname") == 0 && !mode_is(hc, "UTSMode", "host"))
 		return 0;
@@ -74,8 +75,9 @@ static int check_list(const char *s, long max, const char *what, struct err *e)
 				goto bad;
 		}
 		if (max > 0 && b >= max)
-			return err_set(e, "Requested %s are not available - requested %s, available: "
-					  "0-%ld",
+			return err_set(e,
+				       "Requested %s are not available - requested %s, available: "
+				       "0-%ld",
 				       what, s, max - 1);
 		p = *end ? end + 1 : end;
 		if (*end && !*p)
@@ -120,9 +122,11 @@ static int check_cpu(const cJSON *hc, struct err *e)
 	const char *cpus = ds_str(hc, "CpusetCpus"), *mems = ds_str(hc, "CpusetMems");
 
 	if (nano > 0 && period > 0)
-		return err_set(e, "Conflicting options: Nano CPUs and CPU Period cannot both be set");
+		return err_set(e,
+			       "Conflicting options: Nano CPUs and CPU Period cannot both be set");
 	if (nano > 0 && quota > 0)
-		return err_set(e, "Conflicting options: Nano CPUs and CPU Quota cannot both be set");
+		return err_set(e,
+			       "Conflicting options: Nano CPUs and CPU Quota cannot both be set");
 	if (ncpu < 1)
 		ncpu = 1;
 	if (nano < 0 || nano > ncpu * 1000000000LL)
@@ -159,9 +163,11 @@ static int check_ulimits(const cJSON *hc, struct err *e)
 		if (!name || i == sizeof(rlimit_names) / sizeof(rlimit_names[0]))
 			return err_set(e, "invalid ulimit type: %s", name ? name : "");
 		if (ds_int(it, "Soft") > ds_int(it, "Hard"))
-			return err_set(e, "ulimit soft limit must be less than or equal to hard "
-					  "limit: %lld > %lld",
-				       (long long)ds_int(it, "Soft"), (long long)ds_int(it, "Hard"));
+			return err_set(e,
+				       "ulimit soft limit must be less than or equal to hard "
+				       "limit: %lld > %lld",
+				       (long long)ds_int(it, "Soft"),
+				       (long long)ds_int(it, "Hard"));
 	}
 	return 0;
 }

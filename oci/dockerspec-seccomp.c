@@ -23,7 +23,7 @@ enum {
 	A_PPC64LE = 1 << 7,
 	A_RISCV64 = 1 << 8,
 };
-static const char *const arch_names[] = {"amd64", "x32",   "x86",     "arm",	 "arm64",
+static const char *const arch_names[] = {"amd64", "x32",   "x86",     "arm",    "arm64",
 					 "s390",  "s390x", "ppc64le", "riscv64"};
 
 enum { OP_NONE, OP_LT, OP_EQ, OP_GT, OP_MASKED_EQ };
@@ -45,54 +45,75 @@ struct sc_group {
 
 static const struct sc_group groups[] = {
 	{.names =
-	"accept accept4 access adjtimex alarm bind brk cachestat capget capset chdir chmod "
-	"chown chown32 clock_adjtime clock_adjtime64 clock_getres clock_getres_time64 "
-	"clock_gettime clock_gettime64 clock_nanosleep clock_nanosleep_time64 close close_range "
-	"connect copy_file_range creat dup dup2 dup3 epoll_create epoll_create1 epoll_ctl "
-	"epoll_ctl_old epoll_pwait epoll_pwait2 epoll_wait epoll_wait_old eventfd eventfd2 "
-	"execve execveat exit exit_group faccessat faccessat2 fadvise64 fadvise64_64 fallocate "
-	"fanotify_mark fchdir fchmod fchmodat fchmodat2 fchown fchown32 fchownat fcntl fcntl64 "
-	"fdatasync fgetxattr flistxattr flock fork fremovexattr fsetxattr fstat fstat64 "
-	"fstatat64 fstatfs fstatfs64 fsync ftruncate ftruncate64 futex futex_requeue "
-	"futex_time64 futex_wait futex_waitv futex_wake futimesat getcpu getcwd getdents "
-	"getdents64 getegid getegid32 geteuid geteuid32 getgid getgid32 getgroups getgroups32 "
-	"getitimer getpeername getpgid getpgrp getpid getppid getpriority getrandom getresgid "
-	"getresgid32 getresuid getresuid32 getrlimit get_robust_list getrusage getsid "
-	"getsockname getsockopt get_thread_area gettid gettimeofday getuid getuid32 getxattr "
-	"getxattrat inotify_add_watch inotify_init inotify_init1 inotify_rm_watch io_cancel "
-	"ioctl io_destroy io_getevents io_pgetevents io_pgetevents_time64 ioprio_get ioprio_set "
-	"io_setup io_submit ipc kill landlock_add_rule landlock_create_ruleset "
-	"landlock_restrict_self lchown lchown32 lgetxattr link linkat listen listmount "
-	"listxattr listxattrat llistxattr _llseek lremovexattr lseek lsetxattr lstat lstat64 "
-	"madvise map_shadow_stack membarrier memfd_create memfd_secret mincore mkdir mkdirat "
-	"mknod mknodat mlock mlock2 mlockall mmap mmap2 mprotect mq_getsetattr mq_notify "
-	"mq_open mq_timedreceive mq_timedreceive_time64 mq_timedsend mq_timedsend_time64 "
-	"mq_unlink mremap mseal msgctl msgget msgrcv msgsnd msync munlock munlockall munmap "
-	"name_to_handle_at nanosleep newfstatat _newselect open openat openat2 pause pidfd_open "
-	"pidfd_send_signal pipe pipe2 pkey_alloc pkey_free pkey_mprotect poll ppoll "
-	"ppoll_time64 prctl pread64 preadv preadv2 prlimit64 process_mrelease pselect6 "
-	"pselect6_time64 pwrite64 pwritev pwritev2 read readahead readlink readlinkat readv "
-	"recv recvfrom recvmmsg recvmmsg_time64 recvmsg remap_file_pages removexattr "
-	"removexattrat rename renameat renameat2 restart_syscall riscv_hwprobe rmdir rseq "
-	"rt_sigaction rt_sigpending rt_sigprocmask rt_sigqueueinfo rt_sigreturn rt_sigsuspend "
-	"rt_sigtimedwait rt_sigtimedwait_time64 rt_tgsigqueueinfo sched_getaffinity "
-	"sched_getattr sched_getparam sched_get_priority_max sched_get_priority_min "
-	"sched_getscheduler sched_rr_get_interval sched_rr_get_interval_time64 "
-	"sched_setaffinity sched_setattr sched_setparam sched_setscheduler sched_yield seccomp "
-	"select semctl semget semop semtimedop semtimedop_time64 send sendfile sendfile64 "
-	"sendmmsg sendmsg sendto setfsgid setfsgid32 setfsuid setfsuid32 setgid setgid32 "
-	"setgroups setgroups32 setitimer setpgid setpriority setregid setregid32 setresgid "
-	"setresgid32 setresuid setresuid32 setreuid setreuid32 setrlimit set_robust_list setsid "
-	"setsockopt set_thread_area set_tid_address setuid setuid32 setxattr setxattrat shmat "
-	"shmctl shmdt shmget shutdown sigaltstack signalfd signalfd4 sigprocmask sigreturn "
-	"socketcall socketpair splice stat stat64 statfs statfs64 statmount statx symlink "
-	"symlinkat sync sync_file_range syncfs sysinfo tee tgkill time timer_create "
-	"timer_delete timer_getoverrun timer_gettime timer_gettime64 timer_settime "
-	"timer_settime64 timerfd_create timerfd_gettime timerfd_gettime64 timerfd_settime "
-	"timerfd_settime64 times tkill truncate truncate64 ugetrlimit umask uname unlink "
-	"unlinkat uretprobe utime utimensat utimensat_time64 utimes vfork vmsplice wait4 waitid "
-	"waitpid write writev "
-	},
+		 "accept accept4 access adjtimex alarm bind brk cachestat capget capset chdir "
+		 "chmod "
+		 "chown chown32 clock_adjtime clock_adjtime64 clock_getres clock_getres_time64 "
+		 "clock_gettime clock_gettime64 clock_nanosleep clock_nanosleep_time64 close "
+		 "close_range "
+		 "connect copy_file_range creat dup dup2 dup3 epoll_create epoll_create1 epoll_ctl "
+		 "epoll_ctl_old epoll_pwait epoll_pwait2 epoll_wait epoll_wait_old eventfd "
+		 "eventfd2 "
+		 "execve execveat exit exit_group faccessat faccessat2 fadvise64 fadvise64_64 "
+		 "fallocate "
+		 "fanotify_mark fchdir fchmod fchmodat fchmodat2 fchown fchown32 fchownat fcntl "
+		 "fcntl64 "
+		 "fdatasync fgetxattr flistxattr flock fork fremovexattr fsetxattr fstat fstat64 "
+		 "fstatat64 fstatfs fstatfs64 fsync ftruncate ftruncate64 futex futex_requeue "
+		 "futex_time64 futex_wait futex_waitv futex_wake futimesat getcpu getcwd getdents "
+		 "getdents64 getegid getegid32 geteuid geteuid32 getgid getgid32 getgroups "
+		 "getgroups32 "
+		 "getitimer getpeername getpgid getpgrp getpid getppid getpriority getrandom "
+		 "getresgid "
+		 "getresgid32 getresuid getresuid32 getrlimit get_robust_list getrusage getsid "
+		 "getsockname getsockopt get_thread_area gettid gettimeofday getuid getuid32 "
+		 "getxattr "
+		 "getxattrat inotify_add_watch inotify_init inotify_init1 inotify_rm_watch "
+		 "io_cancel "
+		 "ioctl io_destroy io_getevents io_pgetevents io_pgetevents_time64 ioprio_get "
+		 "ioprio_set "
+		 "io_setup io_submit ipc kill landlock_add_rule landlock_create_ruleset "
+		 "landlock_restrict_self lchown lchown32 lgetxattr link linkat listen listmount "
+		 "listxattr listxattrat llistxattr _llseek lremovexattr lseek lsetxattr lstat "
+		 "lstat64 "
+		 "madvise map_shadow_stack membarrier memfd_create memfd_secret mincore mkdir "
+		 "mkdirat "
+		 "mknod mknodat mlock mlock2 mlockall mmap mmap2 mprotect mq_getsetattr mq_notify "
+		 "mq_open mq_timedreceive mq_timedreceive_time64 mq_timedsend mq_timedsend_time64 "
+		 "mq_unlink mremap mseal msgctl msgget msgrcv msgsnd msync munlock munlockall "
+		 "munmap "
+		 "name_to_handle_at nanosleep newfstatat _newselect open openat openat2 pause "
+		 "pidfd_open "
+		 "pidfd_send_signal pipe pipe2 pkey_alloc pkey_free pkey_mprotect poll ppoll "
+		 "ppoll_time64 prctl pread64 preadv preadv2 prlimit64 process_mrelease pselect6 "
+		 "pselect6_time64 pwrite64 pwritev pwritev2 read readahead readlink readlinkat "
+		 "readv "
+		 "recv recvfrom recvmmsg recvmmsg_time64 recvmsg remap_file_pages removexattr "
+		 "removexattrat rename renameat renameat2 restart_syscall riscv_hwprobe rmdir rseq "
+		 "rt_sigaction rt_sigpending rt_sigprocmask rt_sigqueueinfo rt_sigreturn "
+		 "rt_sigsuspend "
+		 "rt_sigtimedwait rt_sigtimedwait_time64 rt_tgsigqueueinfo sched_getaffinity "
+		 "sched_getattr sched_getparam sched_get_priority_max sched_get_priority_min "
+		 "sched_getscheduler sched_rr_get_interval sched_rr_get_interval_time64 "
+		 "sched_setaffinity sched_setattr sched_setparam sched_setscheduler sched_yield "
+		 "seccomp "
+		 "select semctl semget semop semtimedop semtimedop_time64 send sendfile sendfile64 "
+		 "sendmmsg sendmsg sendto setfsgid setfsgid32 setfsuid setfsuid32 setgid setgid32 "
+		 "setgroups setgroups32 setitimer setpgid setpriority setregid setregid32 "
+		 "setresgid "
+		 "setresgid32 setresuid setresuid32 setreuid setreuid32 setrlimit set_robust_list "
+		 "setsid "
+		 "setsockopt set_thread_area set_tid_address setuid setuid32 setxattr setxattrat "
+		 "shmat "
+		 "shmctl shmdt shmget shutdown sigaltstack signalfd signalfd4 sigprocmask "
+		 "sigreturn "
+		 "socketcall socketpair splice stat stat64 statfs statfs64 statmount statx symlink "
+		 "symlinkat sync sync_file_range syncfs sysinfo tee tgkill time timer_create "
+		 "timer_delete timer_getoverrun timer_gettime timer_gettime64 timer_settime "
+		 "timer_settime64 timerfd_create timerfd_gettime timerfd_gettime64 timerfd_settime "
+		 "timerfd_settime64 times tkill truncate truncate64 ugetrlimit umask uname unlink "
+		 "unlinkat uretprobe utime utimensat utimensat_time64 utimes vfork vmsplice wait4 "
+		 "waitid "
+		 "waitpid write writev "},
 	{"process_vm_readv process_vm_writev ptrace", .min_kernel = {4, 8}},
 	/* socket(): every family but AF_ALG (38) and AF_VSOCK (40) */
 	{"socket", .op = OP_LT, .value = 38},
@@ -112,11 +133,10 @@ static const struct sc_group groups[] = {
 	{"s390_pci_mmio_read s390_pci_mmio_write s390_runtime_instr", .inc_arch = A_S390 | A_S390X},
 	{"riscv_flush_icache", .inc_arch = A_RISCV64},
 	{"open_by_handle_at", .inc_cap = "CAP_DAC_READ_SEARCH"},
-	{
-	"bpf clone clone3 fanotify_init fsconfig fsmount fsopen fspick lookup_dcookie "
-	"lsm_get_self_attr lsm_list_modules lsm_set_self_attr mount mount_setattr move_mount "
-	"open_tree perf_event_open quotactl quotactl_fd setdomainname sethostname setns syslog "
-	"umount umount2 unshare ",
+	{"bpf clone clone3 fanotify_init fsconfig fsmount fsopen fspick lookup_dcookie "
+	 "lsm_get_self_attr lsm_list_modules lsm_set_self_attr mount mount_setattr move_mount "
+	 "open_tree perf_event_open quotactl quotactl_fd setdomainname sethostname setns syslog "
+	 "umount umount2 unshare ",
 	 .inc_cap = "CAP_SYS_ADMIN"},
 	/* Without CAP_SYS_ADMIN: clone without namespace flags; clone3 (whose
 	 * flags BPF cannot see) fails with ENOSYS so that libcs fall back. */
@@ -209,13 +229,16 @@ static cJSON *group_json(const struct sc_group *g)
 	bool ok;
 
 	if (!r || !cJSON_AddItemToObject(r, "names", group_names(g->names)) ||
-	    !cJSON_AddStringToObject(r, "action", g->errno_ret ? "SCMP_ACT_ERRNO" : "SCMP_ACT_ALLOW") ||
+	    !cJSON_AddStringToObject(r, "action",
+				     g->errno_ret ? "SCMP_ACT_ERRNO" : "SCMP_ACT_ALLOW") ||
 	    (g->errno_ret && !cJSON_AddNumberToObject(r, "errnoRet", g->errno_ret)))
 		goto oom;
 	if ((c = cond(g->inc_arch, g->inc_cap, g->min_kernel, &ok)))
 		cJSON_AddItemToObject(r, "includes", c);
-	if (!ok || ((c = cond(g->exc_arch, g->exc_cap, NULL, &ok)) &&
-		    !cJSON_AddItemToObject(r, "excludes", c)) || !ok)
+	if (!ok ||
+	    ((c = cond(g->exc_arch, g->exc_cap, NULL, &ok)) &&
+	     !cJSON_AddItemToObject(r, "excludes", c)) ||
+	    !ok)
 		goto oom;
 	if (g->op == OP_NONE)
 		return r;
@@ -338,8 +361,7 @@ static int keep_rule(const cJSON *r, unsigned long long caps, bool *keep, struct
 	return 0;
 }
 
-static int copy_key(cJSON *dst, const char *okey, const cJSON *src, const char *key,
-		    struct err *e)
+static int copy_key(cJSON *dst, const char *okey, const cJSON *src, const char *key, struct err *e)
 {
 	const cJSON *v = ds_get(src, key);
 	cJSON *c;
@@ -361,14 +383,16 @@ static int one_rule(cJSON *out, const cJSON *r, size_t i, unsigned long long cap
 
 	if (!cJSON_IsObject(r) || (names && !cJSON_IsArray(names)) ||
 	    (ds_get(r, "name") && !name) || !ds_str(r, "action"))
-		return err_set(e, "seccomp profile: syscalls[%zu]: expected names and an action", i);
+		return err_set(e, "seccomp profile: syscalls[%zu]: expected names and an action",
+			       i);
 	if (name && name[0] && cJSON_GetArraySize(names) > 0)
 		return err_set(e, "both 'name' and 'names' are specified in the seccomp profile, "
 				  "use either 'name' or 'names'");
 	cJSON_ArrayForEach(it, names)
 	{
 		if (!cJSON_IsString(it))
-			return err_set(e, "seccomp profile: syscalls[%zu].names: expected strings", i);
+			return err_set(e, "seccomp profile: syscalls[%zu].names: expected strings",
+				       i);
 	}
 	if ((ds_get(r, "args") && !cJSON_IsArray(ds_get(r, "args"))) ||
 	    (ds_get(r, "errnoRet") && !cJSON_IsNumber(ds_get(r, "errnoRet"))))
@@ -415,7 +439,8 @@ static int arches(cJSON *out, const cJSON *prof, struct err *e)
 			return ds_oom(e);
 		cJSON_ArrayForEach(c, ds_get(it, "subArchitectures"))
 		{
-			if (cJSON_IsString(c) && !cJSON_AddItemToArray(l, cJSON_CreateString(c->valuestring)))
+			if (cJSON_IsString(c) &&
+			    !cJSON_AddItemToArray(l, cJSON_CreateString(c->valuestring)))
 				return ds_oom(e);
 		}
 		break;
@@ -441,8 +466,8 @@ static int setup(const cJSON *prof, unsigned long long caps, cJSON **out, struct
 	if (!o)
 		return ds_oom(e);
 	if (copy_key(o, "defaultAction", prof, "defaultAction", e) < 0 ||
-	    copy_key(o, "defaultErrnoRet", prof, "defaultErrnoRet", e) < 0 || arches(o, prof, e) < 0 ||
-	    copy_key(o, "flags", prof, "flags", e) < 0 ||
+	    copy_key(o, "defaultErrnoRet", prof, "defaultErrnoRet", e) < 0 ||
+	    arches(o, prof, e) < 0 || copy_key(o, "flags", prof, "flags", e) < 0 ||
 	    copy_key(o, "listenerPath", prof, "listenerPath", e) < 0 ||
 	    copy_key(o, "listenerMetadata", prof, "listenerMetadata", e) < 0)
 		goto fail;
@@ -475,8 +500,7 @@ int oci_dspec_default_seccomp(unsigned long long caps, cJSON **out, struct err *
 	return r;
 }
 
-int oci_dspec_load_seccomp(const char *profile, unsigned long long caps, cJSON **out,
-			   struct err *e)
+int oci_dspec_load_seccomp(const char *profile, unsigned long long caps, cJSON **out, struct err *e)
 {
 	cJSON *p;
 	int r;

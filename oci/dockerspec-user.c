@@ -45,7 +45,7 @@ static int read_db(struct ds *d, const char *name, char **buf)
 	close(root);
 	if (fd < 0)
 		return d->e->errnum == ENOENT || d->e->errnum == ENOTDIR ? (err_clear(d->e), 0)
-									  : -1;
+									 : -1;
 	r = file_read_fd(fd, DB_MAX, buf, &len, d->e);
 	close(fd);
 	return r;
@@ -178,7 +178,8 @@ static int find_user(struct ds *d, const char *pw, const char *u, size_t un, str
 			d->home[n] = '\0';
 		}
 		if (w->uid < 0 || w->gid < 0)
-			return err_set(d->e, "unable to find user %.*s: bad passwd entry", (int)un, u);
+			return err_set(d->e, "unable to find user %.*s: bad passwd entry", (int)un,
+				       u);
 		return 0;
 	}
 	if (num < 0)

@@ -64,15 +64,17 @@ int ds_push(struct ds *d, cJSON *a, const char *s)
 
 int ds_num(struct ds *d, cJSON *obj, const char *key, int64_t n)
 {
-	cJSON *v = n < 0 ? cJSON_AddNumberToObject(obj, key, (double)n)
-			 : json_add_u64(obj, key, (uint64_t)n);
+	/* Exact as a double up to 2^53; beyond, json_add_u64's raw digits. */
+	cJSON *v = n < (1LL << 53) ? cJSON_AddNumberToObject(obj, key, (double)n)
+				   : json_add_u64(obj, key, (uint64_t)n);
 
 	return v ? 0 : ds_oom(d->e);
 }
 
 static cJSON *add_new(struct ds *d, cJSON *parent, const char *key, cJSON *v)
 {
-	bool ok = v && (key ? cJSON_AddItemToObject(parent, key, v) : cJSON_AddItemToArray(parent, v));
+	bool ok = v &&
+		  (key ? cJSON_AddItemToObject(parent, key, v) : cJSON_AddItemToArray(parent, v));
 
 	if (!ok) {
 		cJSON_Delete(v);
@@ -186,8 +188,8 @@ static int put_env(cJSON *out, const cJSON *user, const cJSON *img)
 
 static int put_health(cJSON *out, const cJSON *user, const cJSON *img)
 {
-	static const char *const keys[] = {"Test",	    "Interval",	     "Timeout",
-					   "StartPeriod",   "StartInterval", "Retries"};
+	static const char *const keys[] = {"Test",        "Interval",      "Timeout",
+					   "StartPeriod", "StartInterval", "Retries"};
 	cJSON *h;
 
 	if (!user || !img)
@@ -246,7 +248,7 @@ static int put_bool(cJSON *out, const char *key, const cJSON *body)
 static int merge_fields(cJSON *out, const cJSON *b, const cJSON *img, const char *hostname)
 {
 	static const char *const bools[] = {"AttachStdin", "AttachStdout", "AttachStderr",
-					    "Tty", "OpenStdin", "StdinOnce"};
+					    "Tty",         "OpenStdin",    "StdinOnce"};
 	if (put_str(out, "Hostname", hostname, NULL) < 0 ||
 	    put_str(out, "Domainname", ds_str(b, "Domainname"), NULL) < 0 ||
 	    put_str(out, "User", ds_str(b, "User"), ds_str(img, "User")) < 0)
