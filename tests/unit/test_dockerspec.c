@@ -238,10 +238,11 @@ static void setup(void)
 
 static void test_merge(void)
 {
-	cJSON *img = parse("{\"Env\":[\"PATH=/bin\",\"A=1\"],\"Cmd\":[\"sh\"],"
-			   "\"WorkingDir\":\"/w\",\"User\":\"app\",\"Labels\":{\"a\":\"1\",\"b\":\"2\"},"
-			   "\"ExposedPorts\":{\"80/tcp\":{}},\"Volumes\":{\"/data\":{}},"
-			   "\"StopSignal\":\"SIGQUIT\"}");
+	cJSON *img =
+		parse("{\"Env\":[\"PATH=/bin\",\"A=1\"],\"Cmd\":[\"sh\"],"
+		      "\"WorkingDir\":\"/w\",\"User\":\"app\",\"Labels\":{\"a\":\"1\",\"b\":\"2\"},"
+		      "\"ExposedPorts\":{\"80/tcp\":{}},\"Volumes\":{\"/data\":{}},"
+		      "\"StopSignal\":\"SIGQUIT\"}");
 	cJSON *body = parse("{\"Cmd\":[\"echo\",\"hi\"],\"Env\":[\"A=2\",\"B=3\"],"
 			    "\"Labels\":{\"a\":\"x\"},\"ExposedPorts\":{\"443/tcp\":{}},"
 			    "\"Volumes\":{}}");
@@ -315,15 +316,15 @@ static void test_run_d_web(void)
 	}
 	is_str(str(cfg, "process.args[0]"), "httpd", "args[0]");
 	is_int(cJSON_GetArraySize(at(cfg, "process.args")), 7, "args: Cmd whole");
-	is_str(str(cfg, "process.env[0]"), "PATH=/bin", "env: the image's PATH replaces the default");
+	is_str(str(cfg, "process.env[0]"), "PATH=/bin",
+	       "env: the image's PATH replaces the default");
 	is_str(str(cfg, "process.env[1]"), "HOSTNAME=0c0d0a2dbccc", "env: HOSTNAME second");
 	is_str(str(cfg, "process.env[2]"), "HOME=/root", "env: HOME from passwd");
 	is_str(str(cfg, "process.cwd"), "/", "cwd /");
 	ok(cJSON_IsFalse(at(cfg, "process.terminal")), "no terminal");
 	is_int(num(cfg, "process.user.uid"), 0, "uid 0");
 	is_int(num(cfg, "process.user.gid"), 0, "gid 0");
-	is_int(cJSON_GetArraySize(at(cfg, "process.capabilities.bounding")), 14,
-	       "14 capabilities");
+	is_int(cJSON_GetArraySize(at(cfg, "process.capabilities.bounding")), 14, "14 capabilities");
 	ok(has_string(at(cfg, "process.capabilities.effective"), "CAP_NET_BIND_SERVICE") &&
 		   !has_string(at(cfg, "process.capabilities.effective"), "CAP_SYS_ADMIN"),
 	   "capabilities: the default set");
@@ -440,23 +441,28 @@ static void test_user(void)
 		cJSON *cfg;
 		char home[300];
 
-		snprintf(body, sizeof(body), "{\"Cmd\":[\"x\"],\"User\":\"%s\",\"HostConfig\":{%s%s}}",
-			 cases[i].user, cases[i].groupadd ? "\"GroupAdd\":" : "",
+		snprintf(body, sizeof(body),
+			 "{\"Cmd\":[\"x\"],\"User\":\"%s\",\"HostConfig\":{%s%s}}", cases[i].user,
+			 cases[i].groupadd ? "\"GroupAdd\":" : "",
 			 cases[i].groupadd ? cases[i].groupadd : "");
 		cfg = build(body, NULL, &e, NULL);
 		if (!ok(cfg != NULL, "user \"%s\": built", cases[i].user)) {
 			diag("%s", e.msg);
 			continue;
 		}
-		is_int(num(cfg, "process.user.uid"), cases[i].uid, "user \"%s\": uid", cases[i].user);
-		is_int(num(cfg, "process.user.gid"), cases[i].gid, "user \"%s\": gid", cases[i].user);
+		is_int(num(cfg, "process.user.uid"), cases[i].uid, "user \"%s\": uid",
+		       cases[i].user);
+		is_int(num(cfg, "process.user.gid"), cases[i].gid, "user \"%s\": gid",
+		       cases[i].user);
 		is_int(cJSON_GetArraySize(at(cfg, "process.user.additionalGids")), cases[i].ngids,
 		       "user \"%s\": additional gids", cases[i].user);
 		snprintf(home, sizeof(home), "HOME=%s", cases[i].home);
-		ok(has_string(at(cfg, "process.env"), home), "user \"%s\": %s", cases[i].user, home);
+		ok(has_string(at(cfg, "process.env"), home), "user \"%s\": %s", cases[i].user,
+		   home);
 		cJSON_Delete(cfg);
 	}
-	ok(!build("{\"Cmd\":[\"x\"],\"User\":\"nobody\"}", NULL, &e, NULL), "unknown user: refused");
+	ok(!build("{\"Cmd\":[\"x\"],\"User\":\"nobody\"}", NULL, &e, NULL),
+	   "unknown user: refused");
 	is_str(e.msg, "unable to find user nobody: no matching entries in passwd file",
 	       "unknown user: runc's message");
 	ok(!build("{\"Cmd\":[\"x\"],\"User\":\"app:nogroup\"}", NULL, &e, NULL),
@@ -559,14 +565,14 @@ static void test_mounts(void)
 static void test_resources(void)
 {
 	struct err e;
-	cJSON *cfg = build(
-		"{\"Cmd\":[\"x\"],\"HostConfig\":{\"Memory\":67108864,\"MemoryReservation\":"
-		"33554432,\"NanoCpus\":1500000000,\"CpuShares\":512,\"PidsLimit\":100,"
-		"\"CpusetCpus\":\"0\",\"MemorySwappiness\":10,\"OomKillDisable\":true,"
-		"\"Ulimits\":[{\"Name\":\"nofile\",\"Soft\":1024,\"Hard\":2048}],"
-		"\"Sysctls\":{\"net.ipv4.ip_forward\":\"1\",\"kernel.shmmax\":\"1000\"},"
-		"\"ShmSize\":1048576,\"CgroupParent\":\"/mine\"}}",
-		NULL, &e, NULL);
+	cJSON *cfg =
+		build("{\"Cmd\":[\"x\"],\"HostConfig\":{\"Memory\":67108864,\"MemoryReservation\":"
+		      "33554432,\"NanoCpus\":1500000000,\"CpuShares\":512,\"PidsLimit\":100,"
+		      "\"CpusetCpus\":\"0\",\"MemorySwappiness\":10,\"OomKillDisable\":true,"
+		      "\"Ulimits\":[{\"Name\":\"nofile\",\"Soft\":1024,\"Hard\":2048}],"
+		      "\"Sysctls\":{\"net.ipv4.ip_forward\":\"1\",\"kernel.shmmax\":\"1000\"},"
+		      "\"ShmSize\":1048576,\"CgroupParent\":\"/mine\"}}",
+		      NULL, &e, NULL);
 
 	if (!ok(cfg != NULL, "resources: built"))
 		return diag("%s", e.msg);
@@ -610,15 +616,17 @@ static void test_caps(void)
 	ok(seccomp_allows(cfg, "mount"), "seccomp: CAP_SYS_ADMIN allows mount");
 	cJSON_Delete(cfg);
 
-	cfg = build("{\"Cmd\":[\"x\"],\"HostConfig\":{\"CapAdd\":[\"ALL\"],\"CapDrop\":[\"MKNOD\"]}}",
-		    NULL, &e, NULL);
+	cfg = build(
+		"{\"Cmd\":[\"x\"],\"HostConfig\":{\"CapAdd\":[\"ALL\"],\"CapDrop\":[\"MKNOD\"]}}",
+		NULL, &e, NULL);
 	eff = at(cfg, "process.capabilities.effective");
 	ok(has_string(eff, "CAP_SYS_MODULE") && !has_string(eff, "CAP_MKNOD"),
 	   "CapAdd ALL less CapDrop");
 	cJSON_Delete(cfg);
 
-	cfg = build("{\"Cmd\":[\"x\"],\"HostConfig\":{\"CapAdd\":[\"chown\"],\"CapDrop\":[\"all\"]}}",
-		    NULL, &e, NULL);
+	cfg = build(
+		"{\"Cmd\":[\"x\"],\"HostConfig\":{\"CapAdd\":[\"chown\"],\"CapDrop\":[\"all\"]}}",
+		NULL, &e, NULL);
 	eff = at(cfg, "process.capabilities.effective");
 	ok(cJSON_GetArraySize(eff) == 1 && has_string(eff, "CAP_CHOWN"), "CapDrop ALL + CapAdd");
 	cJSON_Delete(cfg);
@@ -628,7 +636,8 @@ static void test_caps(void)
 		return diag("%s", e.msg);
 	is_int(cJSON_GetArraySize(at(cfg, "process.capabilities.bounding")),
 	       (oci_cap_last_kernel() < oci_cap_last_known() ? oci_cap_last_kernel()
-							      : oci_cap_last_known()) + 1,
+							     : oci_cap_last_known()) +
+		       1,
 	       "privileged: every capability");
 	ok(!at(cfg, "linux.seccomp"), "privileged: no seccomp");
 	ok(!at(cfg, "linux.maskedPaths"), "privileged: no masked paths");
@@ -658,7 +667,8 @@ static void test_security(void)
 		    "{\\\"architecture\\\":\\\"" DS_SCMP_ARCH "\\\",\\\"subArchitectures\\\":[]}],"
 		    "\\\"syscalls\\\":[{\\\"name\\\":\\\"mkdir\\\",\\\"action\\\":"
 		    "\\\"SCMP_ACT_ERRNO\\\"},{\\\"names\\\":[\\\"chmod\\\"],\\\"action\\\":"
-		    "\\\"SCMP_ACT_ERRNO\\\",\\\"includes\\\":{\\\"caps\\\":[\\\"CAP_SYS_ADMIN\\\"]}}]}\"]}}",
+		    "\\\"SCMP_ACT_ERRNO\\\",\\\"includes\\\":{\\\"caps\\\":[\\\"CAP_SYS_ADMIN\\\"]}"
+		    "}]}\"]}}",
 		    NULL, &e, NULL);
 	if (!ok(cfg != NULL, "custom profile: built"))
 		return diag("%s", e.msg);
@@ -676,8 +686,8 @@ static void test_security(void)
 		p = cJSON_PrintUnformatted(cfg);
 		ok(strstr(p, "\"SCMP_CMP_MASKED_EQ\"") && strstr(p, "2114060288"),
 		   "default: clone with the namespace-flag mask");
-		ok(strstr(p, "{\"names\":[\"clone3\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":38}") !=
-			   NULL,
+		ok(strstr(p, "{\"names\":[\"clone3\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":"
+			     "38}") != NULL,
 		   "default: clone3 ENOSYS");
 		ok(!strstr(p, "\"mount\""), "default: no mount without CAP_SYS_ADMIN");
 		ok(strstr(p, "\"" DS_SCMP_ARCH "\"") != NULL, "default: this arch");
@@ -700,13 +710,17 @@ static void test_errors(void)
 		 "Minimum memoryswap limit should be larger than memory limit, see usage"},
 		{"\"MemorySwap\":67108864",
 		 "You should always set the Memory limit when using Memoryswap limit, see usage"},
-		{"\"MemorySwappiness\":101", "Invalid value: 101, valid memory swappiness range is 0-100"},
+		{"\"MemorySwappiness\":101",
+		 "Invalid value: 101, valid memory swappiness range is 0-100"},
 		{"\"NanoCpus\":1000000,\"CpuQuota\":5000",
 		 "Conflicting options: Nano CPUs and CPU Quota cannot both be set"},
-		{"\"CpuPeriod\":10", "CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)"},
-		{"\"CpusetCpus\":\"0-x\"", "Invalid value 0-x for cpuset cpus: invalid format: 0-x"},
+		{"\"CpuPeriod\":10", "CPU cfs period can not be less than 1ms (i.e. 1000) or "
+				     "larger than 1s (i.e. 1000000)"},
+		{"\"CpusetCpus\":\"0-x\"",
+		 "Invalid value 0-x for cpuset cpus: invalid format: 0-x"},
 		{"\"BlkioWeight\":5", "Range of blkio weight is from 10 to 1000"},
-		{"\"OomScoreAdj\":1001", "Invalid value 1001, range for oom score adj is [-1000, 1000]"},
+		{"\"OomScoreAdj\":1001",
+		 "Invalid value 1001, range for oom score adj is [-1000, 1000]"},
 		{"\"ShmSize\":-1", "SHM size can not be less than 0"},
 		{"\"RestartPolicy\":{\"Name\":\"sometimes\"}",
 		 "invalid restart policy: unknown policy 'sometimes'; use one of 'no', 'always', "
@@ -726,7 +740,8 @@ static void test_errors(void)
 		 "sysctl \"net.core.somaxconn\" not allowed in host network namespace"},
 		{"\"IpcMode\":\"weird\"", "invalid IPC mode: weird"},
 		{"\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"/nonexistent/x\",\"Target\":\"/x\"}]",
-		 "invalid mount config for type \"bind\": bind source path does not exist: /nonexistent/x"},
+		 "invalid mount config for type \"bind\": bind source path does not exist: "
+		 "/nonexistent/x"},
 		{"\"Mounts\":[{\"Type\":\"bind\",\"Target\":\"/x\"}]",
 		 "invalid mount config for type \"bind\": field Source must not be empty"},
 		{"\"Mounts\":[{\"Type\":\"tmpfs\",\"Source\":\"a\",\"Target\":\"/x\"}]",
@@ -735,14 +750,16 @@ static void test_errors(void)
 		 "invalid mount config for type \"nfs\": mount type unknown"},
 		{"\"Binds\":[\"/a:/x:rw,ro\"]", "invalid mode: rw,ro"},
 		{"\"Binds\":[\"/a:ro\"]", "invalid volume specification: '/a:ro'"},
-		{"\"Binds\":[\"/a:/\"]",
-		 "invalid volume specification: '/a:/': invalid specification: destination can't be '/'"},
+		{"\"Binds\":[\"/a:/\"]", "invalid volume specification: '/a:/': invalid "
+					 "specification: destination can't be '/'"},
 		{"\"Binds\":[\"/a:/x\",\"/b:/x/\"]", "Duplicate mount point: /x"},
 		{"\"Tmpfs\":{\"/t\":\"size=1m,bogus\"}", "invalid tmpfs option [\"bogus\"]"},
-		{"\"DeviceCgroupRules\":[\"c 1:x rwm\"]", "invalid device cgroup rule format: 'c 1:x rwm'"},
+		{"\"DeviceCgroupRules\":[\"c 1:x rwm\"]",
+		 "invalid device cgroup rule format: 'c 1:x rwm'"},
 		{"\"Memory\":\"lots\"", "HostConfig.Memory: wrong type"},
 		{"\"Binds\":[1]", "HostConfig.Binds: wrong type"},
-		{"\"Ulimits\":[{\"Name\":\"nofiles\",\"Soft\":1,\"Hard\":1}]", "invalid ulimit type: nofiles"},
+		{"\"Ulimits\":[{\"Name\":\"nofiles\",\"Soft\":1,\"Hard\":1}]",
+		 "invalid ulimit type: nofiles"},
 		{"\"SecurityOpt\":[\"seccomp={nope\"]", NULL},
 	};
 	struct err e;
@@ -761,19 +778,21 @@ static void test_errors(void)
 		if (cases[i].want && strcmp(e.msg, cases[i].want) != 0)
 			diag("got \"%s\"", e.msg);
 		if (!cases[i].want)
-			ok(strncmp(e.msg, "Decoding seccomp profile failed", 31) == 0, "message: %s",
-			   e.msg);
+			ok(strncmp(e.msg, "Decoding seccomp profile failed", 31) == 0,
+			   "message: %s", e.msg);
 		cJSON_Delete(b);
 	}
 	{
-		cJSON *b = parse("{\"Cmd\":[\"x\"],\"Hostname\":\"0123456789012345678901234567890123456789"
-				 "0123456789012345678901234567890\"}");
+		cJSON *b = parse(
+			"{\"Cmd\":[\"x\"],\"Hostname\":\"0123456789012345678901234567890123456789"
+			"0123456789012345678901234567890\"}");
 
 		is_int(oci_dspec_check(b, &e), -1, "hostname too long: refused");
 		cJSON_Delete(b);
 		b = parse("{\"Cmd\":[\"x\"],\"WorkingDir\":\"rel\"}");
 		is_int(oci_dspec_check(b, &e), -1, "relative WorkingDir: refused");
-		is_str(e.msg, "the working directory 'rel' is invalid, it needs to be an absolute path",
+		is_str(e.msg,
+		       "the working directory 'rel' is invalid, it needs to be an absolute path",
 		       "relative WorkingDir: message");
 		cJSON_Delete(b);
 		b = parse(run_d_web);
@@ -787,8 +806,9 @@ static void test_errors(void)
 
 static void test_netns(void)
 {
-	cJSON *b = parse("{\"Cmd\":[\"x\"],\"HostConfig\":{\"UTSMode\":\"host\",\"PidMode\":\"host\","
-			 "\"IpcMode\":\"host\",\"CgroupnsMode\":\"private\"}}");
+	cJSON *b =
+		parse("{\"Cmd\":[\"x\"],\"HostConfig\":{\"UTSMode\":\"host\",\"PidMode\":\"host\","
+		      "\"IpcMode\":\"host\",\"CgroupnsMode\":\"private\"}}");
 	struct oci_dspec_in in = in_for(b, NULL);
 	const cJSON *it;
 	cJSON *cfg = NULL;
