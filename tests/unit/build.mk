@@ -28,3 +28,6 @@ test-$(CONFIG_PUSH) += tests/unit/test_push.c
 # Image archives: docker-archives and OCI layouts made byte by byte, hostile
 # ones, save -> load round trips.
 test-$(CONFIG_SAVE_LOAD) += tests/unit/test_archive.c
+# Docker create bodies -> OCI configs: known answers, dockerd's errors, the
+# result through the runtime's parser and the seccomp compiler.
+test-$(CONFIG_DAEMON) += tests/unit/test_dockerspec.c
