@@ -30,3 +30,7 @@ bin-$(CONFIG_REGISTRY) += core/client/pull.c core/client/progress.c core/client/
 bin-$(CONFIG_PUSH) += core/client/push.c
 # `tug save` / `tug load`.
 bin-$(CONFIG_SAVE_LOAD) += core/client/saveload.c
+
+# The shim's pieces the daemon shares: Docker's json-file logs (writer and
+# reader) and the stdio multiplexing of attach and logs.
+lib-$(CONFIG_SHIM) += core/lib/jsonlog.c core/lib/jsonlog-read.c core/lib/stdcopy.c

@@ -28,3 +28,5 @@ test-$(CONFIG_PUSH) += tests/unit/test_push.c
 # Image archives: docker-archives and OCI layouts made byte by byte, hostile
 # ones, save -> load round trips.
 test-$(CONFIG_SAVE_LOAD) += tests/unit/test_archive.c
+# json-file logs (format, rotation, reader with tail and follow) and stdcopy.
+test-$(CONFIG_SHIM) += tests/unit/test_jsonlog.c tests/unit/test_stdcopy.c
