@@ -42,7 +42,8 @@ static void test_format(void)
 	size_t n;
 
 	is_str(fmt(JSONLOG_STDOUT, "hello\n", 6, ts.tv_sec, ts.tv_nsec),
-	       "{\"log\":\"hello\\n\",\"stream\":\"stdout\",\"time\":\"2026-12-07T22:06:51.123456789Z\"}",
+	       "{\"log\":\"hello\\n\",\"stream\":\"stdout\",\"time\":\"2026-12-07T22:06:51."
+	       "123456789Z\"}",
 	       "format: a stdout line");
 	is_str(fmt(JSONLOG_STDERR, "x", 1, 0, 5),
 	       "{\"log\":\"x\",\"stream\":\"stderr\",\"time\":\"1970-01-01T00:00:00.000000005Z\"}",
@@ -55,7 +56,8 @@ static void test_format(void)
 	       "\"stdout\",\"time\":\"1970-01-01T00:00:00.000000000Z\"}",
 	       "format: Go's escapes (tab as \\u0009, HTML characters, DEL as is)");
 	is_str(fmt(JSONLOG_STDOUT, "\0z", 2, 0, 0),
-	       "{\"log\":\"\\u0000z\",\"stream\":\"stdout\",\"time\":\"1970-01-01T00:00:00.000000000Z\"}",
+	       "{\"log\":\"\\u0000z\",\"stream\":\"stdout\",\"time\":\"1970-01-01T00:00:00."
+	       "000000000Z\"}",
 	       "format: NUL");
 	n = jsonlog_format(small, sizeof(small), JSONLOG_STDOUT, "hello\n", 6, &ts);
 	is_int((long long)n, 75, "format: the full length is returned when the buffer is short");
@@ -80,7 +82,10 @@ static void test_utf8(void)
 	is_str(log_value("\xc3\xa9", 2), "\xc3\xa9", "utf8: two bytes kept");
 	is_str(log_value("\xf0\x9f\x98\x80", 4), "\xf0\x9f\x98\x80", "utf8: four bytes kept");
 	is_str(log_value("\xef\xbf\xbd", 3), "\xef\xbf\xbd", "utf8: an encoded U+FFFD is valid");
-	is_str(log_value("a\xff" "b", 3), "a\\ufffdb", "utf8: 0xff");
+	is_str(log_value("a\xff"
+			 "b",
+			 3),
+	       "a\\ufffdb", "utf8: 0xff");
 	is_str(log_value("\xc3", 1), "\\ufffd", "utf8: cut at the end");
 	is_str(log_value("\xc0\x80", 2), "\\ufffd\\ufffd", "utf8: overlong NUL, per byte");
 	is_str(log_value("\xe0\x80\xaf", 3), "\\ufffd\\ufffd\\ufffd", "utf8: overlong 3 bytes");
@@ -344,12 +349,14 @@ static void test_tail_big(void)
 static void test_parse(void)
 {
 	const char *p = at("hand.log");
-	const char *text =
-		"{\"log\":\"caf\\u00e9 \\ud83d\\ude00 \\ud800x \\/\\b\\f\\t\",\"stream\":\"stdout\","
-		"\"attrs\":{\"a\":[1,{\"b\":\"}\"}],\"c\":null},\"time\":\"2026-12-07T22:06:51.5Z\"}\n"
-		"not json\n"
-		"{\"time\":\"2026-12-07T23:06:51.000000001+01:00\",\"stream\":\"stderr\",\"log\":\"x\"}\n"
-		"{\"log\":\"no time\"}\n";
+	const char *text = "{\"log\":\"caf\\u00e9 \\ud83d\\ude00 \\ud800x "
+			   "\\/\\b\\f\\t\",\"stream\":\"stdout\","
+			   "\"attrs\":{\"a\":[1,{\"b\":\"}\"}],\"c\":null},\"time\":\"2026-12-"
+			   "07T22:06:51.5Z\"}\n"
+			   "not json\n"
+			   "{\"time\":\"2026-12-07T23:06:51.000000001+01:00\",\"stream\":"
+			   "\"stderr\",\"log\":\"x\"}\n"
+			   "{\"log\":\"no time\"}\n";
 	char got[256], streams[8];
 	int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	int64_t ns = 0;

@@ -29,9 +29,9 @@ static int collect(void *arg, enum stdcopy_stream s, const void *buf, size_t len
 }
 
 /* Two frames and an empty one, as the daemon would send them. */
-static const unsigned char stream[] = {1, 0, 0, 0, 0, 0, 0, 6, 'h', 'e', 'l', 'l', 'o', '\n',
-				       2, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 4,
-				       'o', 'o', 'p', 's', 1, 0, 0, 0, 0, 0, 0, 1, '!'};
+static const unsigned char stream[] = {
+	1, 0, 0, 0, 0, 0, 0, 6, 'h', 'e', 'l', 'l', 'o', '\n', 2, 0, 0, 0, 0, 0, 0,  0,
+	2, 0, 0, 0, 0, 0, 0, 4, 'o', 'o', 'p', 's', 1,   0,    0, 0, 0, 0, 0, 1, '!'};
 
 static void test_header(void)
 {
@@ -77,7 +77,8 @@ static void test_demux(void)
 		struct err e = {0};
 
 		if (stdcopy_demux_feed(&d, stream, cut, collect, &k, &e) < 0 ||
-		    stdcopy_demux_feed(&d, stream + cut, sizeof(stream) - cut, collect, &k, &e) < 0 ||
+		    stdcopy_demux_feed(&d, stream + cut, sizeof(stream) - cut, collect, &k, &e) <
+			    0 ||
 		    strcmp(k.out[1], "hello\n!") || strcmp(k.out[2], "oops") ||
 		    !stdcopy_demux_at_boundary(&d))
 			all_ok = 0;
