@@ -30,3 +30,11 @@ bin-$(CONFIG_REGISTRY) += core/client/pull.c core/client/progress.c core/client/
 bin-$(CONFIG_PUSH) += core/client/push.c
 # `tug save` / `tug load`.
 bin-$(CONFIG_SAVE_LOAD) += core/client/saveload.c
+
+# The shim's pieces the daemon shares: Docker's json-file logs (writer and
+# reader) and the stdio multiplexing of attach and logs.
+lib-$(CONFIG_SHIM) += core/lib/jsonlog.c core/lib/jsonlog-read.c core/lib/stdcopy.c
+
+# `tug shim`: the per-container monitor the daemon starts (docs/DAEMON.md).
+bin-$(CONFIG_SHIM) += core/shim/shim.c core/shim/shim-start.c core/shim/shim-loop.c \
+	core/shim/shim-ctl.c core/shim/shim-io.c core/shim/shim-exec.c

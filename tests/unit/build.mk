@@ -31,3 +31,5 @@ test-$(CONFIG_SAVE_LOAD) += tests/unit/test_archive.c
 # Docker create bodies -> OCI configs: known answers, dockerd's errors, the
 # result through the runtime's parser and the seccomp compiler.
 test-$(CONFIG_DAEMON) += tests/unit/test_dockerspec.c
+# json-file logs (format, rotation, reader with tail and follow) and stdcopy.
+test-$(CONFIG_SHIM) += tests/unit/test_jsonlog.c tests/unit/test_stdcopy.c
