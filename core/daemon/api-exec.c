@@ -150,7 +150,7 @@ static int process_file(struct execi *ex, char *path, size_t size, struct err *e
 		cJSON_AddNumberToObject(u, "gid", k == 2 ? gid : 0);
 		cJSON_ReplaceItemInObjectCaseSensitive(proc, "user", u);
 	}
-	snprintf(path, size, "%s/exec-%.12s.json", ex->c->cdir, ex->id);
+	snprintf(path, size, "%.4000s/exec-%.12s.json", ex->c->cdir, ex->id);
 	r = json_print(proc, false, &txt, &len, e);
 	if (r == 0)
 		r = file_write_atomic(AT_FDCWD, path, txt, len, 0600, e);

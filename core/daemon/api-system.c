@@ -8,10 +8,11 @@
 
 #include "core/daemon/ctr.h"
 #include "core/daemon/daemon.h"
+#include "version.h"
 #include "file.h"
 #include "json.h"
 #include "log.h"
-#include "oci/cgroup.h"
+#include <sys/vfs.h>
 
 static void ping(struct hx *x)
 {
@@ -106,6 +107,13 @@ static void os_name(char *buf, size_t size)
 	free(txt);
 }
 
+static bool cgroup_v2(void)
+{
+	struct statfs sf;
+
+	return statfs("/sys/fs/cgroup", &sf) == 0 && sf.f_type == 0x63677270;
+}
+
 static int count_images(const struct oci_image_rec *rec, void *arg)
 {
 	(void)rec;
@@ -181,7 +189,7 @@ static void info(struct hx *x)
 	cJSON_AddStringToObject(o, "SystemTime", now);
 	cJSON_AddStringToObject(o, "LoggingDriver", d->log_driver);
 	cJSON_AddStringToObject(o, "CgroupDriver", "cgroupfs");
-	cJSON_AddStringToObject(o, "CgroupVersion", oci_cgroup_unified() ? "2" : "1");
+	cJSON_AddStringToObject(o, "CgroupVersion", cgroup_v2() ? "2" : "1");
 	cJSON_AddNumberToObject(o, "NEventsListener", 0);
 	cJSON_AddStringToObject(o, "KernelVersion", u.release);
 	cJSON_AddStringToObject(o, "OperatingSystem", osn);

@@ -19,6 +19,8 @@ void ctr_read_exit(struct ctr *c);
 const char *ctr_log_driver(struct daemon *d, const struct ctr *c);
 int64_t ctr_log_max_size(struct daemon *d, const struct ctr *c);
 int ctr_log_max_file(struct daemon *d, const struct ctr *c);
+/* "10m" -> bytes (k, m, g), -1 on garbage. */
+int64_t ctr_size_parse(const char *s);
 
 /* ctr-run.c: watch the shim's `wait` connection (d->mu held). */
 int ctr_watch(struct daemon *d, struct ctr *c, struct err *e);

@@ -55,7 +55,7 @@ static struct ctr *load(struct daemon *d, const char *id, struct err *e)
 
 	if (!c)
 		return NULL;
-	snprintf(c->cdir, sizeof(c->cdir), "%s/%s", d->containers_dir, id);
+	snprintf(c->cdir, sizeof(c->cdir), "%.4000s/%.64s", d->containers_dir, id);
 	ctr_path(c, "container.json", p, sizeof(p));
 	if (file_read_all(p, 16 << 20, &txt, &len, e) < 0 || json_parse(txt, len, &o, e) < 0) {
 		free(txt);

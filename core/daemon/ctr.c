@@ -1,6 +1,7 @@
 /* ctr.c - the container table: lookup, the record on disk, reference
  * counts, and who uses an image or a volume. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>

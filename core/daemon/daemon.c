@@ -15,6 +15,8 @@
 #include "core/applet.h"
 #include "core/daemon/ctr.h"
 #include "core/daemon/daemon.h"
+#include "applets.h"
+#include "version.h"
 #include "file.h"
 #include "log.h"
 

@@ -1,5 +1,5 @@
 /* filters.c - the `filters` query parameter and time parameters. */
-#define _GNU_SOURCE
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>

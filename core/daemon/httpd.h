@@ -78,10 +78,16 @@ void hsrv_tick(struct hsrv *s, int interval_ms, void (*fn)(void *arg), void *arg
 int hsrv_run(struct hsrv *s, struct err *e);
 void hsrv_stop(struct hsrv *s);
 void hsrv_free(struct hsrv *s);
+/* Monotonic milliseconds. */
+int64_t hsrv_now_ms(void);
 /* Start fn(arg) on a detached thread with the server's stack size. */
 int hsrv_spawn(void (*fn)(void *arg), void *arg, struct err *e);
 
 /* ---- answering (struct hx) ---- */
+
+/* The head every answer starts with (status line, common headers, Date,
+ * extra lines), into buf; marks the head sent. Returns its length. */
+size_t hx_head(struct hx *x, char *buf, size_t size, int status, const char *extra);
 
 /* A whole JSON answer (Content-Length). v stays the caller's. */
 void hx_json(struct hx *x, int status, const cJSON *v);
