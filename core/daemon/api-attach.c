@@ -39,7 +39,7 @@ void api_attach(struct hx *x)
 			ctr_shim_send_fd(sock, req, fd, &e);
 			/* the shim answers on sock; its copy of fd is the client's now */
 			char b[64];
-			struct pollfd pf = { .fd = sock, .events = POLLIN };
+			struct pollfd pf = {.fd = sock, .events = POLLIN};
 			if (poll(&pf, 1, 5000) > 0 && read(sock, b, sizeof(b)) < 0) {
 				/* nothing to do: the client sees the stream or its end */
 			}
@@ -82,8 +82,8 @@ static int send_entry(struct hx *x, const struct logq *q, const struct jsonlog_e
 	n += en->len;
 	if (q->tty)
 		return hx_chunk(x, buf + STDCOPY_HEADER, n);
-	stdcopy_header((uint8_t *)buf, en->stream == JSONLOG_STDERR ? STDCOPY_STDERR : STDCOPY_STDOUT,
-		       (uint32_t)n);
+	stdcopy_header((uint8_t *)buf,
+		       en->stream == JSONLOG_STDERR ? STDCOPY_STDERR : STDCOPY_STDOUT, (uint32_t)n);
 	return hx_chunk(x, buf, n + STDCOPY_HEADER);
 }
 
@@ -123,8 +123,7 @@ static int query_logs(struct hx *x, struct logq *q, struct err *e)
 	return 0;
 }
 
-static void stream_logs(struct hx *x, struct ctr *c, struct jsonlog_reader *r,
-			const struct logq *q)
+static void stream_logs(struct hx *x, struct ctr *c, struct jsonlog_reader *r, const struct logq *q)
 {
 	struct daemon *d = x->user;
 	struct jsonlog_entry en;
@@ -144,7 +143,7 @@ static void stream_logs(struct hx *x, struct ctr *c, struct jsonlog_reader *r,
 					return;
 			break;
 		}
-		struct pollfd pf = { .fd = hx_fd(x), .events = POLLRDHUP };
+		struct pollfd pf = {.fd = hx_fd(x), .events = POLLRDHUP};
 		if (poll(&pf, 1, 0) > 0)
 			return;
 		if (jsonlog_reader_wait(r, 500, &e) < 0)
@@ -157,7 +156,7 @@ void api_logs(struct hx *x)
 {
 	struct ctr *c = api_ctr(x, x->arg[0]);
 	struct jsonlog_reader *r = NULL;
-	struct logq q = { .o = { .tail = -1 } };
+	struct logq q = {.o = {.tail = -1}};
 	char p[PATH_MAX + 160], name[96];
 	struct err e;
 
@@ -195,7 +194,8 @@ void api_resize(struct hx *x)
 
 	if (!c)
 		return;
-	if (hreq_query_int(&x->rq, "h", 0, &h, &e) < 0 || hreq_query_int(&x->rq, "w", 0, &w, &e) < 0) {
+	if (hreq_query_int(&x->rq, "h", 0, &h, &e) < 0 ||
+	    hreq_query_int(&x->rq, "w", 0, &w, &e) < 0) {
 		hx_error(x, 400, "%s", e.msg);
 		goto out;
 	}

@@ -109,11 +109,11 @@ static bool listed(struct list_ctx *l, struct ctr *c)
 static void list(struct hx *x)
 {
 	struct daemon *d = x->user;
-	struct list_ctx l = { .all = hreq_query_bool(&x->rq, "all", false) };
-	static const char *const allowed[] = { "status", "exited", "id", "name", "label",
-					       "ancestor", "before", "since", "network",
-					       "volume", "health", "isolation", "is-task",
-					       "publish", "expose", NULL };
+	struct list_ctx l = {.all = hreq_query_bool(&x->rq, "all", false)};
+	static const char *const allowed[] = {"status",  "exited",   "id",     "name",
+					      "label",   "ancestor", "before", "since",
+					      "network", "volume",   "health", "isolation",
+					      "is-task", "publish",  "expose", NULL};
 	long long limit;
 	struct err e;
 	cJSON *a;
@@ -221,7 +221,7 @@ static void restart(struct hx *x)
 	if (st == 0 || st == 304)
 		st = ctr_start(x->user, c, &e);
 	if (st == 0 || st == 304) {
-		const char *attrs[] = { "image", c->image_name, "name", c->name, NULL };
+		const char *attrs[] = {"image", c->image_name, "name", c->name, NULL};
 		daemon_event(x->user, "container", "restart", c->id, attrs);
 		st = 0;
 	}
@@ -348,8 +348,10 @@ static void rename_(struct hx *x)
 			hx_error(x, 400, "Neither old nor new names may be empty");
 		else
 			hx_error(x, 409,
-				 "Conflict. The container name \"/%s\" is already in use by container "
-				 "\"%s\". You have to remove (or rename) that container to be able to "
+				 "Conflict. The container name \"/%s\" is already in use by "
+				 "container "
+				 "\"%s\". You have to remove (or rename) that container to be able "
+				 "to "
 				 "reuse that name.",
 				 n, o->id);
 		return;
@@ -358,7 +360,7 @@ static void rename_(struct hx *x)
 	snprintf(old, sizeof(old), "/%s", c->name);
 	snprintf(c->name, sizeof(c->name), "%s", n);
 	ctr_save(d, c, NULL);
-	const char *attrs[] = { "name", c->name, "oldName", old, NULL };
+	const char *attrs[] = {"name", c->name, "oldName", old, NULL};
 	daemon_event(d, "container", "rename", c->id, attrs);
 	pthread_mutex_unlock(&d->mu);
 	hx_empty(x, 204);
@@ -375,7 +377,8 @@ static void prune(struct hx *x)
 		pthread_mutex_lock(&d->mu);
 		for (c = d->ctrs; c; c = c->next)
 			if (!c->removed && !c->creating && !c->pruned &&
-			    (c->status == CS_EXITED || c->status == CS_CREATED || c->status == CS_DEAD))
+			    (c->status == CS_EXITED || c->status == CS_CREATED ||
+			     c->status == CS_DEAD))
 				break;
 		if (c) {
 			c->pruned = true;
@@ -395,25 +398,25 @@ static void prune(struct hx *x)
 }
 
 static const struct hroute routes[] = {
-	{ "POST", "/containers/create", create, HR_THREAD },
-	{ "GET", "/containers/json", list, 0 },
-	{ "POST", "/containers/prune", prune, HR_THREAD },
-	{ "GET", "/containers/{}/json", inspect, 0 },
-	{ "POST", "/containers/{}/start", start, HR_THREAD },
-	{ "POST", "/containers/{}/stop", stop, HR_THREAD },
-	{ "POST", "/containers/{}/restart", restart, HR_THREAD },
-	{ "POST", "/containers/{}/kill", kill_, 0 },
-	{ "POST", "/containers/{}/wait", wait_, HR_THREAD },
-	{ "DELETE", "/containers/{}", remove_, HR_THREAD },
-	{ "POST", "/containers/{}/pause", pause_on, HR_THREAD },
-	{ "POST", "/containers/{}/unpause", pause_off, HR_THREAD },
-	{ "POST", "/containers/{}/rename", rename_, 0 },
-	{ "POST", "/containers/{}/attach", api_attach, HR_THREAD },
-	{ "GET", "/containers/{}/logs", api_logs, HR_THREAD },
-	{ "POST", "/containers/{}/resize", api_resize, HR_THREAD },
-	{ "GET", "/containers/{}/top", api_top, HR_THREAD },
-	{ "GET", "/containers/{}/stats", api_stats, HR_THREAD },
-	{ "POST", "/containers/{}/update", api_update, HR_THREAD },
+	{"POST", "/containers/create", create, HR_THREAD},
+	{"GET", "/containers/json", list, 0},
+	{"POST", "/containers/prune", prune, HR_THREAD},
+	{"GET", "/containers/{}/json", inspect, 0},
+	{"POST", "/containers/{}/start", start, HR_THREAD},
+	{"POST", "/containers/{}/stop", stop, HR_THREAD},
+	{"POST", "/containers/{}/restart", restart, HR_THREAD},
+	{"POST", "/containers/{}/kill", kill_, 0},
+	{"POST", "/containers/{}/wait", wait_, HR_THREAD},
+	{"DELETE", "/containers/{}", remove_, HR_THREAD},
+	{"POST", "/containers/{}/pause", pause_on, HR_THREAD},
+	{"POST", "/containers/{}/unpause", pause_off, HR_THREAD},
+	{"POST", "/containers/{}/rename", rename_, 0},
+	{"POST", "/containers/{}/attach", api_attach, HR_THREAD},
+	{"GET", "/containers/{}/logs", api_logs, HR_THREAD},
+	{"POST", "/containers/{}/resize", api_resize, HR_THREAD},
+	{"GET", "/containers/{}/top", api_top, HR_THREAD},
+	{"GET", "/containers/{}/stats", api_stats, HR_THREAD},
+	{"POST", "/containers/{}/update", api_update, HR_THREAD},
 };
 
-const struct api_part api_containers = { routes, sizeof(routes) / sizeof(routes[0]) };
+const struct api_part api_containers = {routes, sizeof(routes) / sizeof(routes[0])};

@@ -62,7 +62,11 @@ static void exec_create(struct hx *x)
 		goto out;
 	}
 	if (c->status != CS_RUNNING) {
-		hx_error(x, 409, c->status == CS_PAUSED ? "Container %s is paused, unpause the container before exec" : "Container %s is not running", c->id);
+		hx_error(x, 409,
+			 c->status == CS_PAUSED
+				 ? "Container %s is paused, unpause the container before exec"
+				 : "Container %s is not running",
+			 c->id);
 		goto out;
 	}
 	ex = calloc(1, sizeof(*ex));
@@ -91,7 +95,7 @@ static void exec_create(struct hx *x)
 	}
 	char action[600];
 	snprintf(action, sizeof(action), "exec_create: %s", cmdline);
-	const char *attrs[] = { "image", c->image_name, "name", c->name, "execID", ex->id, NULL };
+	const char *attrs[] = {"image", c->image_name, "name", c->name, "execID", ex->id, NULL};
 	daemon_event(d, "container", action, c->id, attrs);
 	pthread_mutex_unlock(&d->mu);
 	o = cJSON_CreateObject();
@@ -124,7 +128,8 @@ static int process_file(struct execi *ex, char *path, size_t size, struct err *e
 	if (!proc)
 		return err_set(e, "container %s: config.json without a process", ex->c->id);
 	cJSON_ReplaceItemInObjectCaseSensitive(
-		proc, "args", cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(ex->body, "Cmd"), 1));
+		proc, "args",
+		cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(ex->body, "Cmd"), 1));
 	cJSON_DeleteItemFromObjectCaseSensitive(proc, "terminal");
 	cJSON_AddBoolToObject(proc, "terminal", ex->tty);
 	cJSON *env = cJSON_GetObjectItemCaseSensitive(proc, "env");
@@ -135,7 +140,8 @@ static int process_file(struct execi *ex, char *path, size_t size, struct err *e
 	}
 	v = cJSON_GetObjectItemCaseSensitive(ex->body, "WorkingDir");
 	if (cJSON_IsString(v) && *v->valuestring)
-		cJSON_ReplaceItemInObjectCaseSensitive(proc, "cwd", cJSON_CreateString(v->valuestring));
+		cJSON_ReplaceItemInObjectCaseSensitive(proc, "cwd",
+						       cJSON_CreateString(v->valuestring));
 	v = cJSON_GetObjectItemCaseSensitive(ex->body, "User");
 	if (cJSON_IsString(v) && *v->valuestring) {
 		unsigned uid = 0, gid = 0;
@@ -237,7 +243,10 @@ static void follow(struct daemon *d, struct execi *ex, int fd)
 				ex->exit_code = atoi(buf + 5);
 				ex->running = false;
 			} else if (!strncmp(buf, "error ", 6)) {
-				ex->exit_code = strstr(buf, "not found") || strstr(buf, "no such file") ? 127 : 126;
+				ex->exit_code =
+					strstr(buf, "not found") || strstr(buf, "no such file")
+						? 127
+						: 126;
 				ex->running = false;
 			}
 			pthread_cond_broadcast(&d->changed);
@@ -260,7 +269,7 @@ static void exec_start(struct hx *x)
 	cJSON *body = NULL;
 	char pfile[PATH_MAX + 96];
 	struct err e;
-	int p[2] = { -1, -1 }, client = -1, st;
+	int p[2] = {-1, -1}, client = -1, st;
 	bool detach;
 	pid_t pid;
 
@@ -298,7 +307,8 @@ static void exec_start(struct hx *x)
 			hx_error(x, 500, "%s", e.msg);
 		goto out;
 	}
-	const char *attrs[] = { "image", ex->c->image_name, "name", ex->c->name, "execID", ex->id, NULL };
+	const char *attrs[] = {"image", ex->c->image_name, "name", ex->c->name, "execID", ex->id,
+			       NULL};
 	daemon_event(d, "container", "exec_start", ex->c->id, attrs);
 	if (detach) {
 		/* answer once it runs, then follow it on this thread */
@@ -309,7 +319,8 @@ static void exec_start(struct hx *x)
 		;
 	char code[16];
 	snprintf(code, sizeof(code), "%d", ex->exit_code);
-	const char *dattrs[] = { "image", ex->c->image_name, "name", ex->c->name, "execID", ex->id, "exitCode", code, NULL };
+	const char *dattrs[] = {"image", ex->c->image_name, "name", ex->c->name, "execID",
+				ex->id,  "exitCode",        code,   NULL};
 	daemon_event(d, "container", "exec_die", ex->c->id, dattrs);
 	/* the client's connection closes when this thread returns: after the
 	 * exit code was recorded, so that its inspect sees it */
@@ -351,7 +362,8 @@ static void exec_json(struct hx *x)
 	cmd = cJSON_GetObjectItemCaseSensitive(ex->body, "Cmd");
 	cJSON_AddBoolToObject(pc, "tty", ex->tty);
 	cJSON_AddStringToObject(pc, "entrypoint",
-				cJSON_GetArrayItem(cmd, 0) ? cJSON_GetArrayItem(cmd, 0)->valuestring : "");
+				cJSON_GetArrayItem(cmd, 0) ? cJSON_GetArrayItem(cmd, 0)->valuestring
+							   : "");
 	cJSON *args = cJSON_Duplicate(cmd, 1);
 	cJSON_DeleteItemFromArray(args, 0);
 	cJSON_AddItemToObject(pc, "arguments", args);
@@ -369,10 +381,10 @@ static void exec_resize(struct hx *x)
 }
 
 static const struct hroute routes[] = {
-	{ "POST", "/containers/{}/exec", exec_create, 0 },
-	{ "POST", "/exec/{}/start", exec_start, HR_THREAD },
-	{ "GET", "/exec/{}/json", exec_json, 0 },
-	{ "POST", "/exec/{}/resize", exec_resize, 0 },
+	{"POST", "/containers/{}/exec", exec_create, 0},
+	{"POST", "/exec/{}/start", exec_start, HR_THREAD},
+	{"GET", "/exec/{}/json", exec_json, 0},
+	{"POST", "/exec/{}/resize", exec_resize, 0},
 };
 
-const struct api_part api_exec = { routes, sizeof(routes) / sizeof(routes[0]) };
+const struct api_part api_exec = {routes, sizeof(routes) / sizeof(routes[0])};

@@ -24,8 +24,9 @@ static void ping(struct hx *x)
 
 	/* hx_body with two more headers */
 	char more[256];
-	snprintf(more, sizeof(more), "%sContent-Length: %d\r\nContent-Type: text/plain; charset=utf-8\r\n",
-		 extra, get ? 2 : 0);
+	snprintf(more, sizeof(more),
+		 "%sContent-Length: %d\r\nContent-Type: text/plain; charset=utf-8\r\n", extra,
+		 get ? 2 : 0);
 	hl = hx_head(x, head, sizeof(head), 200, more);
 	hx_write(x, head, hl);
 	if (get)
@@ -155,10 +156,10 @@ static void info(struct hx *x)
 	struct sysinfo si;
 	cJSON *o = cJSON_CreateObject(), *pl, *rc, *sw;
 	char osn[256], host[256] = "", now[64];
-	static const char *const vol[] = { "local", NULL };
-	static const char *const net[] = { "bridge", "host", "null", NULL };
-	static const char *const logd[] = { "json-file", "none", NULL };
-	static const char *const sec[] = { "name=seccomp,profile=builtin", NULL };
+	static const char *const vol[] = {"local", NULL};
+	static const char *const net[] = {"bridge", "host", "null", NULL};
+	static const char *const logd[] = {"json-file", "none", NULL};
+	static const char *const sec[] = {"name=seccomp,profile=builtin", NULL};
 
 	uname(&u);
 	sysinfo(&si);
@@ -234,9 +235,9 @@ static void info(struct hx *x)
 }
 
 static const struct hroute routes[] = {
-	{ "GET", "/_ping", ping, 0 },
-	{ "GET", "/version", version, 0 },
-	{ "GET", "/info", info, 0 },
+	{"GET", "/_ping", ping, 0},
+	{"GET", "/version", version, 0},
+	{"GET", "/info", info, 0},
 };
 
-const struct api_part api_system = { routes, sizeof(routes) / sizeof(routes[0]) };
+const struct api_part api_system = {routes, sizeof(routes) / sizeof(routes[0])};

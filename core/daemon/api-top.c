@@ -27,7 +27,8 @@ static cJSON *proc_row(pid_t pid)
 		return NULL;
 	rp = strrchr(txt, ')');
 	if (rp)
-		sscanf(rp + 2, "%*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ppid, &ut, &st);
+		sscanf(rp + 2, "%*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ppid, &ut,
+		       &st);
 	free(txt);
 	snprintf(p, sizeof(p), "/proc/%d/status", pid);
 	if (file_read_all(p, 16384, &txt, &len, NULL) == 0) {
@@ -51,7 +52,7 @@ static cJSON *proc_row(pid_t pid)
 	char n[16], pp[16];
 	snprintf(n, sizeof(n), "%d", pid);
 	snprintf(pp, sizeof(pp), "%d", ppid);
-	const char *cols[] = { uid, n, pp, "0", "", "?", tbuf, cbuf };
+	const char *cols[] = {uid, n, pp, "0", "", "?", tbuf, cbuf};
 	for (int i = 0; i < 8; i++)
 		cJSON_AddItemToArray(row, cJSON_CreateString(cols[i]));
 	return row;
@@ -61,8 +62,8 @@ void api_top(struct hx *x)
 {
 	struct daemon *d = x->user;
 	struct ctr *c = api_ctr(x, x->arg[0]);
-	static const char *const titles[] = { "UID", "PID", "PPID", "C", "STIME", "TTY", "TIME",
-					      "CMD" };
+	static const char *const titles[] = {"UID",   "PID", "PPID", "C",
+					     "STIME", "TTY", "TIME", "CMD"};
 	pid_t *pids = NULL;
 	size_t n = 0;
 	struct err e;

@@ -45,13 +45,12 @@ static int new_id(char id[65], struct err *e)
 /* Docker's names for containers created without --name. */
 static void random_name(struct daemon *d, char *out, size_t size)
 {
-	static const char *const adj[] = { "brave", "calm", "eager", "fancy", "gentle", "happy",
-					   "jolly", "keen", "lucid", "merry", "nifty", "quiet",
-					   "sharp", "tender", "vivid", "witty" };
-	static const char *const noun[] = { "ada", "babbage", "curie", "darwin", "euler",
-					    "fermi", "gauss", "hopper", "knuth", "lovelace",
-					    "noether", "pascal", "ritchie", "tesla", "turing",
-					    "wozniak" };
+	static const char *const adj[] = {"brave", "calm",   "eager", "fancy", "gentle", "happy",
+					  "jolly", "keen",   "lucid", "merry", "nifty",  "quiet",
+					  "sharp", "tender", "vivid", "witty"};
+	static const char *const noun[] = {
+		"ada",   "babbage",  "curie",   "darwin", "euler",   "fermi", "gauss",  "hopper",
+		"knuth", "lovelace", "noether", "pascal", "ritchie", "tesla", "turing", "wozniak"};
 	unsigned char r[2];
 
 	for (int tries = 0;; tries++) {
@@ -123,8 +122,8 @@ static int etc_files(struct ctr *c, bool host_net, struct err *e)
 	return r;
 }
 
-static int vol_get_cb(void *arg, const char *name, char *name_out, size_t name_size,
-		      char *path_out, size_t path_size, struct err *e)
+static int vol_get_cb(void *arg, const char *name, char *name_out, size_t name_size, char *path_out,
+		      size_t path_size, struct err *e)
 {
 	return vol_get(arg, name, name_out, name_size, path_out, path_size, e);
 }
@@ -142,29 +141,28 @@ static const char *netns_for(const cJSON *hc)
 static int prepare_rootfs(struct daemon *d, struct ctr *c, const struct oci_image_rec *rec,
 			  struct err *e)
 {
-	char paths[OCI_STORE_MAX_LAYERS][PATH_MAX];
-	const char *lower[OCI_STORE_MAX_LAYERS];
+	int r;
 
 	c->nchains = rec->nlayers;
-	for (size_t i = 0; i < rec->nlayers; i++) {
+	for (size_t i = 0; i < rec->nlayers; i++)
 		snprintf(c->chains[i], sizeof(c->chains[i]), "%s", rec->chain[i]);
-		if (oci_store_layer_path(&d->store, rec->chain[i], paths[i], sizeof(paths[i]), e) < 0)
-			return -1;
-		lower[i] = paths[i];
-	}
 	snprintf(c->driver, sizeof(c->driver), "%s", d->snap->name);
-	return d->snap->prepare(c->cdir, lower, rec->nlayers, e);
+	r = ctr_mount_rootfs(d, c, e);
+	return r;
 }
 
 /* Everything on disk: rootfs, /etc files, config.json, the record. */
 static int build(struct daemon *d, struct ctr *c, const cJSON *body, const cJSON *img_cfg,
 		 const struct oci_image_rec *rec, struct err *e)
 {
-	struct oci_dspec_volume_ops vops = { vol_get_cb, d };
+	struct oci_dspec_volume_ops vops = {vol_get_cb, d};
 	char rootfs[PATH_MAX + 128], hn[PATH_MAX + 128], hosts[PATH_MAX + 128],
 		resolv[PATH_MAX + 128], p[PATH_MAX + 128];
-	struct oci_dspec_in in = { .id = c->id, .image_config = img_cfg, .body = body,
-				   .init_path = d->self_exe, .volumes = &vops };
+	struct oci_dspec_in in = {.id = c->id,
+				  .image_config = img_cfg,
+				  .body = body,
+				  .init_path = d->self_exe,
+				  .volumes = &vops};
 	cJSON *spec = NULL;
 	char *txt = NULL;
 	size_t len;
@@ -200,7 +198,7 @@ static int build(struct daemon *d, struct ctr *c, const cJSON *body, const cJSON
 static void discard(struct daemon *d, struct ctr *c)
 {
 	d->snap->remove(c->cdir, NULL);
-	oci_rm_tree(AT_FDCWD, c->cdir, NULL);
+	ctr_rm_dir(d, c, NULL);
 	pthread_mutex_lock(&d->mu);
 	c->removed = true;
 	ctr_put(d, c);
@@ -220,8 +218,10 @@ static int reserve(struct daemon *d, struct ctr *c, const char *name, struct err
 				break;
 		if (other) {
 			err_set(e,
-				"Conflict. The container name \"/%s\" is already in use by container "
-				"\"%s\". You have to remove (or rename) that container to be able to "
+				"Conflict. The container name \"/%s\" is already in use by "
+				"container "
+				"\"%s\". You have to remove (or rename) that container to be able "
+				"to "
 				"reuse that name.",
 				other->name, other->id);
 			pthread_mutex_unlock(&d->mu);
@@ -262,7 +262,9 @@ int ctr_create(struct daemon *d, const char *name, const cJSON *body, struct ctr
 
 	*warnings = cJSON_CreateArray();
 	if (name && *name && !name_ok(name))
-		return err_set(e, "Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
+		return err_set(e,
+			       "Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are "
+			       "allowed",
 			       name),
 		       400;
 	if (!cJSON_IsObject(body))
@@ -290,7 +292,8 @@ int ctr_create(struct daemon *d, const char *name, const cJSON *body, struct ctr
 	}
 	hc = cJSON_GetObjectItemCaseSensitive(body, "HostConfig");
 	c->host_config = hc ? cJSON_Duplicate(hc, 1) : cJSON_CreateObject();
-	c->net_config = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(body, "NetworkingConfig"), 1);
+	c->net_config =
+		cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(body, "NetworkingConfig"), 1);
 	c->created_ns = daemon_now_ns();
 	c->status = CS_CREATED;
 	snprintf(c->cdir, sizeof(c->cdir), "%s/%s", d->containers_dir, c->id);
@@ -307,7 +310,7 @@ int ctr_create(struct daemon *d, const char *name, const cJSON *body, struct ctr
 	}
 	pthread_mutex_lock(&d->mu);
 	c->creating = false;
-	const char *attrs[] = { "image", c->image_name, "name", c->name, NULL };
+	const char *attrs[] = {"image", c->image_name, "name", c->name, NULL};
 	daemon_event(d, "container", "create", c->id, attrs);
 	*out = c;
 	pthread_mutex_unlock(&d->mu);

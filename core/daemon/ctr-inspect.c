@@ -80,7 +80,7 @@ static const cJSON *get(const cJSON *o, const char *k)
 static cJSON *argv_of(const struct ctr *c)
 {
 	cJSON *a = cJSON_CreateArray();
-	const char *keys[] = { "Entrypoint", "Cmd" };
+	const char *keys[] = {"Entrypoint", "Cmd"};
 
 	for (int k = 0; k < 2; k++) {
 		const cJSON *v = get(c->config, keys[k]), *it;
@@ -107,10 +107,11 @@ static cJSON *ports_map(const struct ctr *c, bool running)
 			const cJSON *ip = get(b, "HostIp"), *hp = get(b, "HostPort");
 			cJSON *e = cJSON_CreateObject();
 			cJSON_AddStringToObject(e, "HostIp",
-						cJSON_IsString(ip) && *ip->valuestring ?
-							ip->valuestring :
-							"0.0.0.0");
-			cJSON_AddStringToObject(e, "HostPort", cJSON_IsString(hp) ? hp->valuestring : "");
+						cJSON_IsString(ip) && *ip->valuestring
+							? ip->valuestring
+							: "0.0.0.0");
+			cJSON_AddStringToObject(e, "HostPort",
+						cJSON_IsString(hp) ? hp->valuestring : "");
 			cJSON_AddItemToArray(list, e);
 		}
 		cJSON_DeleteItemFromObjectCaseSensitive(o, it->string);
@@ -124,9 +125,9 @@ static const char *network_mode(const struct ctr *c)
 {
 	const cJSON *m = get(c->host_config, "NetworkMode");
 
-	return cJSON_IsString(m) && *m->valuestring && strcmp(m->valuestring, "default") ?
-		       m->valuestring :
-		       "bridge";
+	return cJSON_IsString(m) && *m->valuestring && strcmp(m->valuestring, "default")
+		       ? m->valuestring
+		       : "bridge";
 }
 
 static cJSON *networks(const struct ctr *c)
@@ -156,7 +157,8 @@ static cJSON *state(const struct ctr *c)
 	cJSON_AddBoolToObject(s, "Restarting", c->status == CS_RESTARTING);
 	cJSON_AddBoolToObject(s, "OOMKilled", c->oom_killed);
 	cJSON_AddBoolToObject(s, "Dead", c->status == CS_DEAD);
-	cJSON_AddNumberToObject(s, "Pid", c->status == CS_RUNNING || c->status == CS_PAUSED ? c->pid : 0);
+	cJSON_AddNumberToObject(s, "Pid",
+				c->status == CS_RUNNING || c->status == CS_PAUSED ? c->pid : 0);
 	cJSON_AddNumberToObject(s, "ExitCode", c->exit_code);
 	cJSON_AddStringToObject(s, "Error", c->error);
 	daemon_time_str(c->started_ns, t, sizeof(t));

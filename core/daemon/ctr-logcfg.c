@@ -31,10 +31,17 @@ int64_t ctr_size_parse(const char *s)
 	int64_t mult = 1;
 
 	switch (*end | 0x20) {
-	case 'k': mult = 1024; break;
-	case 'm': mult = 1024 * 1024; break;
-	case 'g': mult = 1024LL * 1024 * 1024; break;
-	default: break;
+	case 'k':
+		mult = 1024;
+		break;
+	case 'm':
+		mult = 1024 * 1024;
+		break;
+	case 'g':
+		mult = 1024LL * 1024 * 1024;
+		break;
+	default:
+		break;
 	}
 	return v < 0 ? -1 : (int64_t)(v * (double)mult);
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/daemon/ctr-priv.h"
 #include "file.h"
@@ -181,7 +182,8 @@ void ctr_tick(void *arg)
 
 	pthread_mutex_lock(&d->mu);
 	for (struct ctr *c = d->ctrs; c; c = c->next) {
-		if (c->status != CS_RESTARTING || c->starting || c->removed || now < c->restart_at_ms)
+		if (c->status != CS_RESTARTING || c->starting || c->removed ||
+		    now < c->restart_at_ms)
 			continue;
 		c->restart_at_ms = INT64_MAX;
 		ctr_get(c);
@@ -191,21 +193,39 @@ void ctr_tick(void *arg)
 	pthread_mutex_unlock(&d->mu);
 }
 
+/* Mount (or, for a new container, make) the root filesystem from the
+ * image's layers. The paths are on the heap: 128 of them would not fit a
+ * thread's stack. */
 int ctr_mount_rootfs(struct daemon *d, struct ctr *c, struct err *e)
 {
-	char paths[128][PATH_MAX];
-	const char *lower[128];
 	const struct oci_snapshotter *s = oci_snapshotter_find(c->driver);
+	char(*paths)[PATH_MAX] = NULL;
+	const char **lower = NULL;
+	char probe[PATH_MAX + 128];
+	int r = -1;
 
 	if (!s)
 		return err_set(e, "container %s: storage driver %s is not compiled in", c->id,
 			       c->driver);
+	paths = calloc(c->nchains ? c->nchains : 1, PATH_MAX);
+	lower = calloc(c->nchains ? c->nchains : 1, sizeof(*lower));
+	if (!paths || !lower) {
+		err_sys(e, ENOMEM, "container %s: rootfs", c->id);
+		goto out;
+	}
 	for (size_t i = 0; i < c->nchains; i++) {
-		if (oci_store_layer_path(&d->store, c->chains[i], paths[i], sizeof(paths[i]), e) < 0)
-			return -1;
+		if (oci_store_layer_path(&d->store, c->chains[i], paths[i], PATH_MAX, e) < 0)
+			goto out;
 		lower[i] = paths[i];
 	}
-	return s->mount(c->cdir, lower, c->nchains, e);
+	/* a container made before: mount what is there; a new one: prepare */
+	ctr_path(c, "rootfs", probe, sizeof(probe));
+	r = access(probe, F_OK) == 0 ? s->mount(c->cdir, lower, c->nchains, e)
+				     : s->prepare(c->cdir, lower, c->nchains, e);
+out:
+	free(paths);
+	free(lower);
+	return r;
 }
 
 void ctr_shutdown(struct daemon *d)

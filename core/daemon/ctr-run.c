@@ -14,6 +14,7 @@
 #include "core/daemon/volumes.h"
 #include "oci/container.h"
 #include "oci/rmtree.h"
+#include "log.h"
 
 #define RESTART_DELAY_MIN_MS 100
 #define RESTART_DELAY_MAX_MS 60000
@@ -24,10 +25,9 @@ static void changed(struct daemon *d)
 	pthread_cond_broadcast(&d->changed);
 }
 
-static void event(struct daemon *d, struct ctr *c, const char *action, const char *k,
-		  const char *v)
+static void event(struct daemon *d, struct ctr *c, const char *action, const char *k, const char *v)
 {
-	const char *attrs[] = { "image", c->image_name, "name", c->name, k, v, NULL };
+	const char *attrs[] = {"image", c->image_name, "name", c->name, k, v, NULL};
 
 	daemon_event(d, "container", action, c->id, attrs);
 }
@@ -104,7 +104,8 @@ static void remove_thread(void *arg)
 	struct daemon *d = c->daemon;
 	struct err e;
 
-	ctr_remove(d, c, true, true, &e);
+	if (ctr_remove(d, c, true, true, &e) != 0)
+		log_msg(LOG_LEVEL_WARN, "auto-remove %s: %s", c->id, e.msg);
 	pthread_mutex_lock(&d->mu);
 	ctr_put(d, c);
 	pthread_mutex_unlock(&d->mu);
@@ -183,14 +184,15 @@ int ctr_start(struct daemon *d, struct ctr *c, struct err *e)
 		snprintf(c->error, sizeof(c->error), "%s", e->msg);
 		if (c->status == CS_RESTARTING)
 			c->status = CS_EXITED;
-		c->exit_code = strstr(e->msg, "no such file") || strstr(e->msg, "not found") ? 127 :
-			       strstr(e->msg, "ermission") ? 126 : 128;
+		c->exit_code = strstr(e->msg, "no such file") || strstr(e->msg, "not found") ? 127
+			       : strstr(e->msg, "ermission")                                 ? 126
+											     : 128;
 		ctr_save(d, c, NULL);
 		changed(d);
 		pthread_mutex_unlock(&d->mu);
-		return strstr(e->msg, "executable file not found") || strstr(e->msg, "no such file") ?
-			       400 :
-			       500;
+		return strstr(e->msg, "executable file not found") || strstr(e->msg, "no such file")
+			       ? 400
+			       : 500;
 	}
 	c->error[0] = '\0';
 	c->pid = pid;

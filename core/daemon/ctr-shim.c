@@ -66,9 +66,15 @@ static void shim_argv(struct daemon *d, struct ctr *c, const char *sock, char **
 		ARG("--log-max-file");
 		ARG("%d", ctr_log_max_file(d, c));
 	}
-	for (int i = 0; i < c->nattach; i++) {
-		ARG("--attach");
-		ARG("%d:%s", 4 + i, c->attach_modes[i]);
+	if (c->nattach) {
+		char list[CTR_MAX_ATTACH * 8] = "";
+		for (int i = 0; i < c->nattach; i++) {
+			size_t l = strlen(list);
+			snprintf(list + l, sizeof(list) - l, "%s%d:%s", i ? "," : "", 4 + i,
+				 c->attach_modes[i]);
+		}
+		ARG("--attach-fds");
+		ARG("%s", list);
 	}
 	a[n] = NULL;
 #undef ARG
@@ -76,8 +82,8 @@ static void shim_argv(struct daemon *d, struct ctr *c, const char *sock, char **
 
 /* In the forked child: arrange fds (report pipe on 3, attach clients on
  * 4..), fork again and exec the shim in the grandchild. */
-static void __attribute__((noreturn)) child(struct daemon *d, struct ctr *c, int report,
-					    char **argv)
+static void __attribute__((noreturn))
+child(struct daemon *d, struct ctr *c, int report, char **argv)
 {
 	int fds[CTR_MAX_ATTACH + 1];
 	int n = c->nattach;
@@ -114,7 +120,7 @@ static int read_report(int fd, char *line, size_t size, struct err *e)
 	size_t n = 0;
 
 	while (n + 1 < size) {
-		struct pollfd pf = { .fd = fd, .events = POLLIN };
+		struct pollfd pf = {.fd = fd, .events = POLLIN};
 		ssize_t k;
 		if (poll(&pf, 1, REPORT_WAIT_MS) <= 0)
 			return err_set(e, "the shim did not report in %d s", REPORT_WAIT_MS / 1000);
@@ -169,7 +175,7 @@ int ctr_shim_start(struct daemon *d, struct ctr *c, pid_t *pid, struct err *e)
 
 int ctr_shim_connect(struct daemon *d, struct ctr *c, const char *request, struct err *e)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	char sock[PATH_MAX + 64];
 	int fd;
 
@@ -194,10 +200,12 @@ int ctr_shim_connect(struct daemon *d, struct ctr *c, const char *request, struc
 
 int ctr_shim_send_fd(int sock, const char *request, int fd, struct err *e)
 {
-	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
-	struct iovec iov = { (void *)request, strlen(request) };
-	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-			    .msg_controllen = sizeof(cbuf) };
+	char cbuf[CMSG_SPACE(sizeof(int))] = {0};
+	struct iovec iov = {(void *)request, strlen(request)};
+	struct msghdr m = {.msg_iov = &iov,
+			   .msg_iovlen = 1,
+			   .msg_control = cbuf,
+			   .msg_controllen = sizeof(cbuf)};
 	struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
 
 	cm->cmsg_level = SOL_SOCKET;

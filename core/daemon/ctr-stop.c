@@ -16,7 +16,7 @@
 
 static void event(struct daemon *d, struct ctr *c, const char *action)
 {
-	const char *attrs[] = { "image", c->image_name, "name", c->name, NULL };
+	const char *attrs[] = {"image", c->image_name, "name", c->name, NULL};
 
 	daemon_event(d, "container", action, c->id, attrs);
 }
@@ -59,9 +59,9 @@ static int stop_timeout(const struct ctr *c, int timeout_s)
 int ctr_stop(struct daemon *d, struct ctr *c, int timeout_s, const char *signame, struct err *e)
 {
 	const cJSON *ss = cJSON_GetObjectItemCaseSensitive(c->config, "StopSignal");
-	int sig = ctr_signal_parse(signame && *signame ? signame :
-				   cJSON_IsString(ss)	       ? ss->valuestring :
-								 "SIGTERM");
+	int sig = ctr_signal_parse(signame && *signame  ? signame
+				   : cJSON_IsString(ss) ? ss->valuestring
+							: "SIGTERM");
 	int st = 0;
 
 	if (!sig)
@@ -81,7 +81,8 @@ int ctr_stop(struct daemon *d, struct ctr *c, int timeout_s, const char *signame
 	timeout_s = stop_timeout(c, timeout_s);
 	if (c->status == CS_PAUSED)
 		oci_container_resume(d->runtime_root, c->id, NULL);
-	if (ctr_kill(d, c, sig, e) == 0 && (timeout_s < 0 || !wait_stopped(d, c, timeout_s * 1000))) {
+	if (ctr_kill(d, c, sig, e) == 0 &&
+	    (timeout_s < 0 || !wait_stopped(d, c, timeout_s * 1000))) {
 		if (running(c) && ctr_kill(d, c, SIGKILL, e) == 0)
 			wait_stopped(d, c, -1);
 	} else if (running(c)) {
@@ -109,10 +110,10 @@ int ctr_wait(struct daemon *d, struct ctr *c, const char *cond, int *code, struc
 	if (strcmp(cond, "not-running") && strcmp(cond, "next-exit") && strcmp(cond, "removed"))
 		return err_set(e, "invalid condition: \"%s\"", cond), 400;
 	for (;;) {
-		if (!strcmp(cond, "removed") ? c->removed :
-		    !strcmp(cond, "next-exit") ? c->exits != exits :
-						 !running(c) && c->status != CS_RESTARTING &&
-						 !c->starting)
+		if (!strcmp(cond, "removed") ? c->removed
+		    : !strcmp(cond, "next-exit")
+			    ? c->exits != exits
+			    : !running(c) && c->status != CS_RESTARTING && !c->starting)
 			break;
 		pthread_cond_wait(&d->changed, &d->mu);
 	}
@@ -163,7 +164,8 @@ int ctr_remove(struct daemon *d, struct ctr *c, bool force, bool volumes, struct
 		if (!force) {
 			pthread_mutex_unlock(&d->mu);
 			return err_set(e,
-				       "You cannot remove a running container %s. Stop the container "
+				       "You cannot remove a running container %s. Stop the "
+				       "container "
 				       "before attempting removal or force remove",
 				       c->id),
 			       409;
@@ -178,7 +180,7 @@ int ctr_remove(struct daemon *d, struct ctr *c, bool force, bool volumes, struct
 	pthread_mutex_unlock(&d->mu);
 
 	oci_container_delete(d->runtime_root, c->id, true, NULL);
-	if (d->snap->remove(c->cdir, e) < 0 || oci_rm_tree(AT_FDCWD, c->cdir, e) < 0) {
+	if (d->snap->remove(c->cdir, e) < 0 || ctr_rm_dir(d, c, e) < 0) {
 		pthread_mutex_lock(&d->mu);
 		c->status = CS_DEAD;
 		ctr_put(d, c);

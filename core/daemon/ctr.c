@@ -11,11 +11,13 @@
 #include "core/daemon/ctr.h"
 #include "file.h"
 #include "json.h"
+#include "oci/rmtree.h"
+#include <unistd.h>
 
 const char *ctr_status_name(enum ctr_status s)
 {
-	static const char *const n[] = { "created", "running", "paused", "restarting",
-					 "removing", "exited", "dead" };
+	static const char *const n[] = {"created",  "running", "paused", "restarting",
+					"removing", "exited",  "dead"};
 	return n[s];
 }
 
@@ -88,14 +90,14 @@ int ctr_signal_parse(const char *name)
 		const char *n;
 		int s;
 	} t[] = {
-		{ "HUP", SIGHUP },   { "INT", SIGINT },     { "QUIT", SIGQUIT }, { "ILL", SIGILL },
-		{ "TRAP", SIGTRAP }, { "ABRT", SIGABRT },   { "BUS", SIGBUS },   { "FPE", SIGFPE },
-		{ "KILL", SIGKILL }, { "USR1", SIGUSR1 },   { "SEGV", SIGSEGV }, { "USR2", SIGUSR2 },
-		{ "PIPE", SIGPIPE }, { "ALRM", SIGALRM },   { "TERM", SIGTERM }, { "CHLD", SIGCHLD },
-		{ "CONT", SIGCONT }, { "STOP", SIGSTOP },   { "TSTP", SIGTSTP }, { "TTIN", SIGTTIN },
-		{ "TTOU", SIGTTOU }, { "URG", SIGURG },     { "XCPU", SIGXCPU }, { "XFSZ", SIGXFSZ },
-		{ "VTALRM", SIGVTALRM }, { "PROF", SIGPROF }, { "WINCH", SIGWINCH }, { "IO", SIGIO },
-		{ "PWR", SIGPWR },   { "SYS", SIGSYS },
+		{"HUP", SIGHUP},       {"INT", SIGINT},   {"QUIT", SIGQUIT},   {"ILL", SIGILL},
+		{"TRAP", SIGTRAP},     {"ABRT", SIGABRT}, {"BUS", SIGBUS},     {"FPE", SIGFPE},
+		{"KILL", SIGKILL},     {"USR1", SIGUSR1}, {"SEGV", SIGSEGV},   {"USR2", SIGUSR2},
+		{"PIPE", SIGPIPE},     {"ALRM", SIGALRM}, {"TERM", SIGTERM},   {"CHLD", SIGCHLD},
+		{"CONT", SIGCONT},     {"STOP", SIGSTOP}, {"TSTP", SIGTSTP},   {"TTIN", SIGTTIN},
+		{"TTOU", SIGTTOU},     {"URG", SIGURG},   {"XCPU", SIGXCPU},   {"XFSZ", SIGXFSZ},
+		{"VTALRM", SIGVTALRM}, {"PROF", SIGPROF}, {"WINCH", SIGWINCH}, {"IO", SIGIO},
+		{"PWR", SIGPWR},       {"SYS", SIGSYS},
 	};
 	char *end;
 	long v;
@@ -113,7 +115,7 @@ int ctr_signal_parse(const char *name)
 	return 0;
 }
 
-static cJSON *dup(const cJSON *v)
+static cJSON *jdup(const cJSON *v)
 {
 	return v ? cJSON_Duplicate(v, 1) : cJSON_CreateNull();
 }
@@ -138,10 +140,10 @@ int ctr_save(struct daemon *d, struct ctr *c, struct err *e)
 	ch = cJSON_AddArrayToObject(o, "Chains");
 	for (size_t i = 0; i < c->nchains; i++)
 		cJSON_AddItemToArray(ch, cJSON_CreateString(c->chains[i]));
-	cJSON_AddItemToObject(o, "Config", dup(c->config));
-	cJSON_AddItemToObject(o, "HostConfig", dup(c->host_config));
-	cJSON_AddItemToObject(o, "NetworkingConfig", dup(c->net_config));
-	cJSON_AddItemToObject(o, "Mounts", dup(c->mounts));
+	cJSON_AddItemToObject(o, "Config", jdup(c->config));
+	cJSON_AddItemToObject(o, "HostConfig", jdup(c->host_config));
+	cJSON_AddItemToObject(o, "NetworkingConfig", jdup(c->net_config));
+	cJSON_AddItemToObject(o, "Mounts", jdup(c->mounts));
 	st = cJSON_AddObjectToObject(o, "State");
 	cJSON_AddStringToObject(st, "Status", ctr_status_name(c->status));
 	cJSON_AddNumberToObject(st, "Pid", c->pid);
@@ -198,4 +200,16 @@ int ctr_volume_users(struct daemon *d, const char *volume, char first[65])
 	}
 	pthread_mutex_unlock(&d->mu);
 	return n;
+}
+
+int ctr_rm_dir(struct daemon *d, const struct ctr *c, struct err *e)
+{
+	int dfd = open(d->containers_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int r;
+
+	if (dfd < 0)
+		return err_sys(e, errno, "open %s", d->containers_dir);
+	r = oci_rm_tree(dfd, c->id, e);
+	close(dfd);
+	return r;
 }

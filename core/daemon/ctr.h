@@ -118,6 +118,9 @@ int ctr_image_users(struct daemon *d, const char *image_id, char first[65]);
 /* How many containers mount the named volume; takes d->mu. */
 int ctr_volume_users(struct daemon *d, const char *volume, char first[65]);
 
+/* Delete <containers>/<id> (its mounts gone first). */
+int ctr_rm_dir(struct daemon *d, const struct ctr *c, struct err *e);
+
 /* The path of a container file: <cdir>/<name>. */
 void ctr_path(const struct ctr *c, const char *name, char *buf, size_t size);
 /* The signal called name ("SIGTERM", "TERM", "15"), 0 when unknown. */

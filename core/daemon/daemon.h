@@ -53,8 +53,8 @@ struct api_part {
 	const struct hroute *routes;
 	size_t n;
 };
-extern const struct api_part api_system, api_events, api_containers, api_exec, api_images, api_volumes,
-	api_networks;
+extern const struct api_part api_system, api_events, api_containers, api_exec, api_images,
+	api_volumes, api_networks;
 
 /* Events (events.c): Type "container", "image", "volume", "network";
  * attrs are name=value pairs, NULL-terminated (may be NULL). Call with or

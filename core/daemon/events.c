@@ -17,7 +17,7 @@ static struct {
 	pthread_cond_t cond;
 	cJSON *ev[RING];
 	uint64_t seq; /* events ever recorded; ev[(seq-1) % RING] is the last */
-} E = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, { 0 }, 0 };
+} E = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, {0}, 0};
 
 void daemon_event(struct daemon *d, const char *type, const char *action, const char *id,
 		  const char *const *attrs)
@@ -77,7 +77,7 @@ static bool wanted(const struct filters *f, const cJSON *ev, int64_t since, int6
 
 static bool client_gone(struct hx *x)
 {
-	struct pollfd pf = { .fd = hx_fd(x), .events = POLLRDHUP };
+	struct pollfd pf = {.fd = hx_fd(x), .events = POLLRDHUP};
 
 	return poll(&pf, 1, 0) > 0 && (pf.revents & (POLLRDHUP | POLLHUP | POLLERR));
 }
@@ -133,6 +133,6 @@ out:
 }
 
 static const struct hroute routes[] = {
-	{ "GET", "/events", get_events, HR_THREAD },
+	{"GET", "/events", get_events, HR_THREAD},
 };
-const struct api_part api_events = { routes, 1 };
+const struct api_part api_events = {routes, 1};

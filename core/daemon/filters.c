@@ -68,8 +68,7 @@ int filters_each(const struct filters *f, const char *name, int (*fn)(const char
 	const cJSON *a = f->map ? cJSON_GetObjectItemCaseSensitive(f->map, name) : NULL, *v;
 	int r;
 
-	cJSON_ArrayForEach(v, a) if ((r = fn(v->valuestring, arg)))
-		return r;
+	cJSON_ArrayForEach(v, a) if ((r = fn(v->valuestring, arg))) return r;
 	return 0;
 }
 
@@ -147,7 +146,7 @@ bool filters_event_match(const struct filters *f, const cJSON *ev)
 		return false;
 	if (!filters_labels(f, "label", attrs))
 		return false;
-	static const char *const objs[] = { "container", "image", "volume", "network" };
+	static const char *const objs[] = {"container", "image", "volume", "network"};
 	for (size_t i = 0; i < 4; i++) {
 		if (!filters_has(f, objs[i]))
 			continue;
@@ -169,10 +168,17 @@ static int64_t duration_s(const char *s)
 		if (end == s)
 			return -1;
 		switch (*end) {
-		case 'h': total += (int64_t)(v * 3600); break;
-		case 'm': total += (int64_t)(v * 60); break;
-		case 's': total += (int64_t)v; break;
-		default: return -1;
+		case 'h':
+			total += (int64_t)(v * 3600);
+			break;
+		case 'm':
+			total += (int64_t)(v * 60);
+			break;
+		case 's':
+			total += (int64_t)v;
+			break;
+		default:
+			return -1;
 		}
 		s = end + 1;
 	}
@@ -182,7 +188,7 @@ static int64_t duration_s(const char *s)
 int64_t filters_time_ns(const char *s, int64_t def)
 {
 	char *end;
-	struct tm tm = { 0 };
+	struct tm tm = {0};
 	double v = strtod(s, &end);
 	int64_t d;
 

@@ -60,7 +60,6 @@ struct hsrv {
 	pthread_mutex_t mu; /* the connection list (threads take out, loop puts back) */
 };
 
-
 /* Write all of buf to a blocking fd with a bound on each wait. */
 int hx_send_all(int fd, const void *buf, size_t len);
 #define HCONN_IN_CAP (HREQ_HEAD_MAX + 4096)

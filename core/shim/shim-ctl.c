@@ -60,6 +60,32 @@ static struct shim_client *client_new(struct shim *s, int fd, enum shim_client_k
 	return c;
 }
 
+void shim_attach_initial(struct shim *s, const char *spec)
+{
+	/* "4:ioe,5:oe": clients the daemon attached before the start; the
+	 * output waits in the pipes until the loop reads it, so they miss
+	 * nothing */
+	while (spec && *spec) {
+		char *end;
+		long fd = strtol(spec, &end, 10);
+		const char *modes = *end == ':' ? end + 1 : "";
+		size_t n = strcspn(modes, ",");
+		struct shim_client *a;
+
+		if (fd > 2 && fcntl((int)fd, F_SETFD, FD_CLOEXEC) == 0) {
+			fcntl((int)fd, F_SETFL, O_NONBLOCK);
+			a = client_new(s, (int)fd, SHIM_CL_ATTACH);
+			if (a) {
+				a->in = memchr(modes, 'i', n) && s->in_fd >= 0;
+				a->out = memchr(modes, 'o', n) != NULL;
+				a->err = memchr(modes, 'e', n) != NULL;
+				a->closing = s->exited;
+			}
+		}
+		spec = modes + n + (modes[n] == ',');
+	}
+}
+
 void shim_accept(struct shim *s)
 {
 	int fd;
@@ -98,7 +124,9 @@ static int read_request(struct shim_client *c)
 {
 	char ctl[CMSG_SPACE(sizeof(int) * 4)];
 	struct iovec iov = {c->req + c->reqlen, sizeof(c->req) - 1 - c->reqlen};
-	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
+	struct msghdr m = {.msg_iov = &iov,
+			   .msg_iovlen = 1,
+			   .msg_control = ctl,
 			   .msg_controllen = sizeof(ctl)};
 	ssize_t n = recvmsg(c->fd, &m, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
 
@@ -175,8 +203,7 @@ static bool handle_request(struct shim *s, struct shim_client *c)
 	if (!strncmp(c->req, "attach ", 7) && sscanf(c->req + 7, "%d %d %d", &a, &b, &d) == 3) {
 		do_attach(s, c, a, b, d);
 	} else if (!strncmp(c->req, "resize ", 7) &&
-		   sscanf(c->req + 7, "%u %u", &rows, &cols) == 2 && rows < 65536 &&
-		   cols < 65536) {
+		   sscanf(c->req + 7, "%u %u", &rows, &cols) == 2 && rows < 65536 && cols < 65536) {
 		do_resize(s, c, rows, cols);
 	} else if (!strcmp(c->req, "wait\n")) {
 		if (!s->exited) {

@@ -27,7 +27,7 @@
 #define REPORT_FD 3
 
 static const char *o_id, *o_bundle, *o_root, *o_socket, *o_driver, *o_max_size, *o_max_file;
-static const char *o_monitor;
+static const char *o_monitor, *o_attach;
 static int o_tty, o_stdin;
 
 static const struct args_opt shim_opts[] = {
@@ -47,6 +47,9 @@ static const struct args_opt shim_opts[] = {
 	 &o_max_size, NULL, NULL},
 	{"log-max-file", 0, ARGS_VALUE, "n", "keep this many log files (1)", NULL, &o_max_file,
 	 NULL, NULL},
+	{"attach-fds", 0, ARGS_VALUE, "fd:iom,...",
+	 "attach clients passed by the daemon (stdin, stdout, stderr)", NULL, &o_attach, NULL,
+	 NULL},
 	{"monitor", 0, ARGS_VALUE | ARGS_HIDDEN, "pid:fds", "(the shim's second stage)", NULL,
 	 &o_monitor, NULL, NULL},
 	{NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL},
@@ -64,7 +67,8 @@ static const struct args_table shim_table = {
 static void report(const char *fmt, const char *arg, long n)
 {
 	char line[ERR_MSG_MAX + 32];
-	int len = arg ? snprintf(line, sizeof(line), fmt, arg) : snprintf(line, sizeof(line), fmt, n);
+	int len =
+		arg ? snprintf(line, sizeof(line), fmt, arg) : snprintf(line, sizeof(line), fmt, n);
 
 	if (len > (int)sizeof(line) - 1)
 		len = (int)sizeof(line) - 1;
@@ -335,6 +339,7 @@ int tug_shim_main(int argc, char **argv)
 	if (o_monitor) {
 		if (monitor(&s, &e) < 0)
 			return TUG_EXIT_FAIL; /* nowhere to say it: fd 3 was closed */
+		shim_attach_initial(&s, o_attach);
 		return shim_loop(&s);
 	}
 	/* The container's init is cloned from this process: a sealed copy,
@@ -356,5 +361,6 @@ int tug_shim_main(int argc, char **argv)
 	/* still here: the monitor runs in this image */
 	if (s.json_log && jsonlog_open(&s.log, s.log.path, s.log_max_size, s.log_max_file, &e) == 0)
 		s.log_open = true;
+	shim_attach_initial(&s, o_attach);
 	return shim_loop(&s);
 }

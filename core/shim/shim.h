@@ -71,6 +71,9 @@ int shim_start(struct shim *s, struct err *e);
 /* shim-ctl.c: the control socket and its clients. */
 int shim_listen(struct shim *s, struct err *e);
 void shim_accept(struct shim *s);
+/* --attach-fds "fd:modes,...": attach clients passed by the daemon at start
+ * (modes: i stdin, o stdout, e stderr). */
+void shim_attach_initial(struct shim *s, const char *spec);
 /* Poll events of request and wait connections; drops them when done. */
 void shim_request_event(struct shim *s, struct shim_client *c, short revents);
 /* Output of the container to the attached clients (stream 1 or 2). */
