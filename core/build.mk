@@ -30,3 +30,11 @@ bin-$(CONFIG_REGISTRY) += core/client/pull.c core/client/progress.c core/client/
 bin-$(CONFIG_PUSH) += core/client/push.c
 # `tug save` / `tug load`.
 bin-$(CONFIG_SAVE_LOAD) += core/client/saveload.c
+
+# Docker's JSON progress messages (the daemon's pull, push and load streams).
+lib-$(CONFIG_DAEMON) += core/lib/jsonmsg.c
+# The daemon's image endpoints (api_images); built with the rest of the
+# daemon once core/daemon/ is listed here.
+# bin-$(CONFIG_DAEMON) += core/daemon/api-images.c core/daemon/api-images-rm.c \
+#	core/daemon/api-images-pull.c core/daemon/api-images-push.c \
+#	core/daemon/api-images-archive.c core/daemon/api-images-auth.c

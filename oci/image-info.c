@@ -155,7 +155,8 @@ bool oci_image_ref_match(const char *pattern, const char *name)
 		return false;
 	oci_image_familiar(name, fam, sizeof(fam));
 	reg_ref_familiar_name(&ref, repo, sizeof(repo));
-	return fnmatch(pattern, fam, FNM_PATHNAME) == 0 || fnmatch(pattern, repo, FNM_PATHNAME) == 0;
+	return fnmatch(pattern, fam, FNM_PATHNAME) == 0 ||
+	       fnmatch(pattern, repo, FNM_PATHNAME) == 0;
 }
 
 int oci_image_config(struct oci_store *s, const char *id, cJSON **cfg, struct err *e)

@@ -28,7 +28,7 @@ struct oci_image_refs {
 	struct oci_image_ref {
 		char name[512]; /* normalized: "docker.io/library/busybox:latest" */
 		char id[DIGEST_STR_MAX];
-	} *v;
+	} * v;
 };
 int oci_image_refs_load(struct oci_store *s, struct oci_image_refs *r, struct err *e);
 void oci_image_refs_free(struct oci_image_refs *r);
@@ -65,13 +65,13 @@ cJSON *oci_image_summary(struct oci_store *s, const struct oci_image_rec *rec,
 
 /* docker rmi. What it did goes to report ("Untagged" with a familiar name,
  * "Deleted" with the image id, then each layer's chain id it freed, top
- * first). users (may be NULL: no containers) counts the containers made
+ * first; image: the id of the image each line is about). users (may be NULL: no containers) counts the containers made
  * from an image, says whether one runs and gives one's id. Errors: ENOENT
  * (no such image), EBUSY (a conflict, worded as dockerd's: "conflict:
  * unable to delete 0123456789ab (must be forced) - ..."). */
 struct oci_rmi_ops {
 	int (*users)(const char *id, bool *running, char first[65], void *arg);
-	void (*report)(const char *kind, const char *value, void *arg);
+	void (*report)(const char *kind, const char *value, const char *image, void *arg);
 	void *arg;
 };
 int oci_image_delete(struct oci_store *s, const char *what, bool force, const struct oci_rmi_ops *o,

@@ -88,8 +88,8 @@ cJSON *oci_image_inspect(struct oci_store *s, const char *id, struct err *e)
 	cJSON *o = NULL, *cfg = NULL, *v;
 	char when[40];
 
-	if (!rec || oci_store_image_get(s, id, rec, e) < 0 || oci_image_config(s, id, &cfg, e) < 0 ||
-	    oci_image_refs_load(s, &refs, e) < 0)
+	if (!rec || oci_store_image_get(s, id, rec, e) < 0 ||
+	    oci_image_config(s, id, &cfg, e) < 0 || oci_image_refs_load(s, &refs, e) < 0)
 		goto out;
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "Id", id);

@@ -30,7 +30,7 @@ struct rmi {
 static void report(struct rmi *r, const char *kind, const char *value)
 {
 	if (r->o && r->o->report)
-		r->o->report(kind, value, r->o->arg);
+		r->o->report(kind, value, r->id, r->o->arg);
 }
 
 static int users(struct rmi *r, bool *running, char first[65])
@@ -63,7 +63,8 @@ static int load(struct rmi *r, struct err *e)
 {
 	struct oci_image_refs refs;
 
-	if (oci_store_image_get(r->s, r->id, &r->rec, e) < 0 || oci_image_refs_load(r->s, &refs, e) < 0)
+	if (oci_store_image_get(r->s, r->id, &r->rec, e) < 0 ||
+	    oci_image_refs_load(r->s, &refs, e) < 0)
 		return -1;
 	r->n = 0;
 	for (size_t i = 0; i < refs.n && r->n < RMI_NAMES; i++)
@@ -116,7 +117,8 @@ static int untag(struct rmi *r, size_t i, struct err *e)
 		for (size_t k = 0; k < r->rec.nrepo_digests; k++)
 			if (!strcmp(r->rec.repo_digests[k], r->v[i].name)) {
 				memmove(r->rec.repo_digests[k], r->rec.repo_digests[k + 1],
-					(r->rec.nrepo_digests - k - 1) * sizeof(r->rec.repo_digests[0]));
+					(r->rec.nrepo_digests - k - 1) *
+						sizeof(r->rec.repo_digests[0]));
 				r->rec.nrepo_digests--;
 				r->rec_changed = true;
 				break;
@@ -195,10 +197,11 @@ static int delete_name(struct rmi *r, const char *what, const char *name, bool f
 	size_t i;
 
 	if (!force && single_reference(r) && users(r, &running, first) > 0)
-		return conflict(e,
-				"conflict: unable to remove repository reference \"%s\" (must force) "
-				"- container %.12s is using its referenced image %.12s",
-				what, first, digest_hex(r->id));
+		return conflict(
+			e,
+			"conflict: unable to remove repository reference \"%s\" (must force) "
+			"- container %.12s is using its referenced image %.12s",
+			what, first, digest_hex(r->id));
 	for (i = 0; i < r->n && strcmp(r->v[i].name, name); i++)
 		;
 	if (i < r->n && untag(r, i, e) < 0)
@@ -285,7 +288,8 @@ static int prune_pick(const struct oci_image_rec *rec, void *arg)
 	struct prune *p = arg;
 	void *grown;
 
-	if ((!p->all && oci_image_tag_count(&p->refs, rec->id) > 0) || (p->keep && p->keep(rec, p->arg)))
+	if ((!p->all && oci_image_tag_count(&p->refs, rec->id) > 0) ||
+	    (p->keep && p->keep(rec, p->arg)))
 		return 0;
 	if (!(grown = realloc(p->ids, (p->n + 1) * sizeof(*p->ids))))
 		return 1;

@@ -59,8 +59,9 @@ static int inspect(int argc, char **argv)
 static int prune_all, prune_force;
 
 /* docker's prune lines are lower case: "untagged: ...", "deleted: ...". */
-static void prune_report(const char *kind, const char *value, void *arg)
+static void prune_report(const char *kind, const char *value, const char *image, void *arg)
 {
+	(void)image;
 	(void)arg;
 	printf("%s: %s\n", !strcmp(kind, "Untagged") ? "untagged" : "deleted", value);
 }

@@ -224,8 +224,9 @@ int tug_tag_main(int argc, char **argv)
 
 static int rmi_force, rmi_noprune;
 
-static void rmi_report(const char *kind, const char *value, void *arg)
+static void rmi_report(const char *kind, const char *value, const char *image, void *arg)
 {
+	(void)image;
 	(void)arg;
 	printf("%s: %s\n", kind, value);
 }

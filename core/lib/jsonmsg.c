@@ -90,7 +90,8 @@ cJSON *jsonmsg_error(const char *msg)
 	cJSON *o = cJSON_CreateObject(), *d;
 
 	if (!o || !(d = cJSON_AddObjectToObject(o, "errorDetail")) ||
-	    !cJSON_AddStringToObject(d, "message", msg) || !cJSON_AddStringToObject(o, "error", msg)) {
+	    !cJSON_AddStringToObject(d, "message", msg) ||
+	    !cJSON_AddStringToObject(o, "error", msg)) {
 		cJSON_Delete(o);
 		return NULL;
 	}
