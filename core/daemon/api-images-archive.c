@@ -38,8 +38,8 @@ static int add_name(const char *what, void *arg)
 
 	if (i == SAVE_MAX)
 		return err_set(&s->e, "save: more than %d images", SAVE_MAX);
-	if (oci_image_find(&s->d->store, what, s->ids[i], s->names[i], sizeof(s->names[i]),
-			   &s->e) < 0)
+	if (oci_image_find(&s->d->store, what, s->ids[i], s->names[i], sizeof(s->names[i]), &s->e) <
+	    0)
 		return -1;
 	s->items[i].id = s->ids[i];
 	s->namep[i][0] = s->names[i];
@@ -177,6 +177,17 @@ static void load_event(const struct oci_archive_event *ev, void *arg)
 	}
 }
 
+static int drain(struct hx *x)
+{
+	char buf[4096];
+	struct err e;
+	ssize_t n;
+
+	while ((n = hx_body_read(x, buf, sizeof(buf), &e)) > 0)
+		;
+	return n < 0 ? -1 : 0;
+}
+
 void img_load(struct hx *x)
 {
 	struct daemon *d = x->user;
@@ -197,5 +208,9 @@ void img_load(struct hx *x)
 		hx_end(x);
 		return;
 	}
+	/* the tar's end is not the body's: read the rest (padding, the last
+	 * chunk) so that the connection can carry the next request */
+	if (drain(x) < 0)
+		x->rq.keep_alive = false;
 	hx_end(x);
 }

@@ -77,7 +77,8 @@ void img_auth(struct hx *x)
 	rg.o.creds = &rg.creds;
 	snprintf(rg.creds.user, sizeof(rg.creds.user), "%s", user ? user : "");
 	snprintf(rg.creds.pass, sizeof(rg.creds.pass), "%s", pass ? pass : "");
-	snprintf(rg.creds.identity_token, sizeof(rg.creds.identity_token), "%s", token ? token : "");
+	snprintf(rg.creds.identity_token, sizeof(rg.creds.identity_token), "%s",
+		 token ? token : "");
 	server_domain(server, domain, sizeof(domain));
 	if (check(&rg, domain, &e) < 0) {
 		hx_error(x, img_status(&e), "%s", e.msg);

@@ -95,7 +95,10 @@ static int pull_ref(struct hx *x, struct reg_ref *ref, struct err *e)
 
 	hreq_query(&x->rq, "fromImage", from, sizeof(from));
 	hreq_query(&x->rq, "tag", tag, sizeof(tag));
-	snprintf(full, sizeof(full), "%s%s%s", from, !tag[0] ? "" : strchr(tag, ':') ? "@" : ":",
+	snprintf(full, sizeof(full), "%s%s%s", from,
+		 !tag[0]            ? ""
+		 : strchr(tag, ':') ? "@"
+				    : ":",
 		 tag);
 	if (reg_ref_parse(ref, full, e) < 0) {
 		e->errnum = EINVAL;

@@ -17,11 +17,16 @@
 int img_status(const struct err *e)
 {
 	switch (e->errnum) {
-	case ENOENT: return 404;
-	case EBUSY: return 409;
-	case EINVAL: return 400;
-	case EACCES: return 401;
-	default: return 500;
+	case ENOENT:
+		return 404;
+	case EBUSY:
+		return 409;
+	case EINVAL:
+		return 400;
+	case EACCES:
+		return 401;
+	default:
+		return 500;
 	}
 }
 
@@ -47,8 +52,8 @@ int img_reg_init(struct img_reg *r, struct hx *x, struct err *e)
 	const char *h = hreq_header(&x->rq, "X-Registry-Auth");
 
 	memset(r, 0, sizeof(*r));
-	r->o.insecure = env_list("TUG_INSECURE_REGISTRIES", r->ins_buf, sizeof(r->ins_buf), r->ins,
-				 16);
+	r->o.insecure =
+		env_list("TUG_INSECURE_REGISTRIES", r->ins_buf, sizeof(r->ins_buf), r->ins, 16);
 	r->o.mirrors = env_list("TUG_REGISTRY_MIRRORS", r->mir_buf, sizeof(r->mir_buf), r->mir, 16);
 	r->o.ca_bundle = getenv("TUG_CA_BUNDLE");
 	r->o.version = TUG_VERSION;
@@ -180,8 +185,8 @@ static int bound(struct oci_store *s, const char *what, int64_t *t, struct err *
 
 static int list_filters(struct listing *l, const cJSON *f, const char **dang, struct err *e)
 {
-	static const char *const allowed[] = {"dangling", "label", "reference", "before", "since",
-					      NULL};
+	static const char *const allowed[] = {"dangling", "label", "reference",
+					      "before",   "since", NULL};
 	const char **v;
 
 	if (img_filter_check(f, allowed, e) < 0)
@@ -198,7 +203,8 @@ static int list_filters(struct listing *l, const cJSON *f, const char **dang, st
 			return -1;
 		}
 	}
-	if ((v = img_filter_values(f, "before")) && v[0] && bound(l->s, v[0], &l->f.before, e) < 0) {
+	if ((v = img_filter_values(f, "before")) && v[0] &&
+	    bound(l->s, v[0], &l->f.before, e) < 0) {
 		free(v);
 		return -1;
 	}
@@ -296,14 +302,14 @@ static cJSON *history(struct oci_store *s, const struct oci_image_rec *rec, cJSO
 		int64_t size = 0;
 		cJSON *tags = NULL;
 
-		if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(h, "empty_layer")) && layer > 0 &&
-		    oci_store_layer_info(s, rec->chain[--layer], &li, NULL) == 0)
+		if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(h, "empty_layer")) &&
+		    layer > 0 && oci_store_layer_info(s, rec->chain[--layer], &li, NULL) == 0)
 			size = li.size;
 		if (i == n - 1)
-			tags = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(inspect, "RepoTags"),
-					       true);
-		cJSON_AddItemToArray(out, history_item(i == n - 1 ? rec->id : "<missing>", h, size,
-						       tags));
+			tags = cJSON_Duplicate(
+				cJSON_GetObjectItemCaseSensitive(inspect, "RepoTags"), true);
+		cJSON_AddItemToArray(
+			out, history_item(i == n - 1 ? rec->id : "<missing>", h, size, tags));
 	}
 	return out;
 }

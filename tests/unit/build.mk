@@ -28,3 +28,8 @@ test-$(CONFIG_PUSH) += tests/unit/test_push.c
 # Image archives: docker-archives and OCI layouts made byte by byte, hostile
 # ones, save -> load round trips.
 test-$(CONFIG_SAVE_LOAD) += tests/unit/test_archive.c
+# Docker's JSON progress messages (the daemon's pull/push/load streams).
+test-$(CONFIG_DAEMON) += tests/unit/test_jsonmsg.c
+# Images as docker shows and removes them (oci/image-info.h), and the store
+# shared by threads (its mutex and holds).
+test-$(CONFIG_IMAGES) += tests/unit/test_image_info.c
