@@ -31,10 +31,28 @@ bin-$(CONFIG_PUSH) += core/client/push.c
 # `tug save` / `tug load`.
 bin-$(CONFIG_SAVE_LOAD) += core/client/saveload.c
 
+# The shim's pieces the daemon shares: Docker's json-file logs (writer and
+# reader) and the stdio multiplexing of attach and logs.
+lib-$(CONFIG_SHIM) += core/lib/jsonlog.c core/lib/jsonlog-read.c core/lib/stdcopy.c
+
+# `tug shim`: the per-container monitor the daemon starts (docs/DAEMON.md).
+bin-$(CONFIG_SHIM) += core/shim/shim.c core/shim/shim-start.c core/shim/shim-loop.c \
+	core/shim/shim-ctl.c core/shim/shim-io.c core/shim/shim-exec.c
+
+# `tug daemon`: the Engine API server (docs/DAEMON.md). The HTTP server,
+# then the container manager, then the API's parts.
+bin-$(CONFIG_DAEMON) += core/daemon/daemon.c core/daemon/hreq.c core/daemon/httpd.c \
+	core/daemon/httpd-read.c core/daemon/httpd-route.c core/daemon/hx.c core/daemon/hx-body.c \
+	core/daemon/events.c core/daemon/filters.c \
+	core/daemon/ctr.c core/daemon/ctr-inspect.c core/daemon/ctr-create.c core/daemon/ctr-shim.c \
+	core/daemon/ctr-logcfg.c core/daemon/ctr-run.c core/daemon/ctr-stop.c \
+	core/daemon/ctr-restore.c \
+	core/daemon/api-system.c core/daemon/api-containers.c core/daemon/api-attach.c \
+	core/daemon/api-top.c core/daemon/api-exec.c core/daemon/api-pending.c
+# The image endpoints (api_images).
+bin-$(CONFIG_DAEMON) += core/daemon/api-images.c core/daemon/api-images-rm.c \
+	core/daemon/api-images-pull.c core/daemon/api-images-push.c \
+	core/daemon/api-images-archive.c core/daemon/api-images-auth.c
+lib-$(CONFIG_DAEMON) += core/lib/http-parse.c
 # Docker's JSON progress messages (the daemon's pull, push and load streams).
 lib-$(CONFIG_DAEMON) += core/lib/jsonmsg.c
-# The daemon's image endpoints (api_images); built with the rest of the
-# daemon once core/daemon/ is listed here.
-# bin-$(CONFIG_DAEMON) += core/daemon/api-images.c core/daemon/api-images-rm.c \
-#	core/daemon/api-images-pull.c core/daemon/api-images-push.c \
-#	core/daemon/api-images-archive.c core/daemon/api-images-auth.c

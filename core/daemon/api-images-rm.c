@@ -18,21 +18,25 @@ struct rm_ctx {
 	int64_t until; /* prune: created before; 0: none */
 };
 
-/* The containers made from id; whether one of them runs. */
+/* The containers made from id; whether one of them runs (that one is
+ * named first, as dockerd checks running containers first). */
 static int users(const char *id, bool *running, char first[65], void *arg)
 {
 	struct rm_ctx *c = arg;
-	struct err e = {0};
-	int n = ctr_image_users(c->d, id, first);
-	struct ctr *ct;
+	int n = 0;
 
 	*running = false;
-	if (n <= 0)
-		return 0;
 	pthread_mutex_lock(&c->d->mu);
-	ct = ctr_find(c->d, first, &e);
-	*running = ct && (ct->status == CS_RUNNING || ct->status == CS_PAUSED ||
-			  ct->status == CS_RESTARTING);
+	for (struct ctr *ct = c->d->ctrs; ct; ct = ct->next) {
+		bool up = ct->status == CS_RUNNING || ct->status == CS_PAUSED ||
+			  ct->status == CS_RESTARTING;
+
+		if (ct->removed || strcmp(ct->image_id, id))
+			continue;
+		if (!n++ || (up && !*running))
+			snprintf(first, 65, "%s", ct->id);
+		*running |= up;
+	}
 	pthread_mutex_unlock(&c->d->mu);
 	return n;
 }

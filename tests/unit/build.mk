@@ -28,6 +28,11 @@ test-$(CONFIG_PUSH) += tests/unit/test_push.c
 # Image archives: docker-archives and OCI layouts made byte by byte, hostile
 # ones, save -> load round trips.
 test-$(CONFIG_SAVE_LOAD) += tests/unit/test_archive.c
+# Docker create bodies -> OCI configs: known answers, dockerd's errors, the
+# result through the runtime's parser and the seccomp compiler.
+test-$(CONFIG_DAEMON) += tests/unit/test_dockerspec.c
+# json-file logs (format, rotation, reader with tail and follow) and stdcopy.
+test-$(CONFIG_SHIM) += tests/unit/test_jsonlog.c tests/unit/test_stdcopy.c
 # Docker's JSON progress messages (the daemon's pull/push/load streams).
 test-$(CONFIG_DAEMON) += tests/unit/test_jsonmsg.c
 # Images as docker shows and removes them (oci/image-info.h), and the store
