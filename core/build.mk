@@ -49,4 +49,10 @@ bin-$(CONFIG_DAEMON) += core/daemon/daemon.c core/daemon/hreq.c core/daemon/http
 	core/daemon/ctr-restore.c \
 	core/daemon/api-system.c core/daemon/api-containers.c core/daemon/api-attach.c \
 	core/daemon/api-top.c core/daemon/api-exec.c core/daemon/api-pending.c
+# The image endpoints (api_images).
+bin-$(CONFIG_DAEMON) += core/daemon/api-images.c core/daemon/api-images-rm.c \
+	core/daemon/api-images-pull.c core/daemon/api-images-push.c \
+	core/daemon/api-images-archive.c core/daemon/api-images-auth.c
 lib-$(CONFIG_DAEMON) += core/lib/http-parse.c
+# Docker's JSON progress messages (the daemon's pull, push and load streams).
+lib-$(CONFIG_DAEMON) += core/lib/jsonmsg.c

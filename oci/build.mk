@@ -29,6 +29,8 @@ lib-$(CONFIG_IMAGES) += oci/rmtree.c
 # records, references; every commit temp + fsync + rename + fsync(dir).
 lib-$(CONFIG_IMAGES) += oci/store.c oci/store-util.c oci/store-blob.c oci/store-tree.c \
 	oci/store-layer.c oci/store-image.c oci/store-ref.c oci/store-gc.c oci/store-check.c
+# Images as docker shows and removes them (the client's and the daemon's).
+lib-$(CONFIG_IMAGES) += oci/image-info.c oci/image-json.c oci/image-rmi.c
 # Images: layer streams decompressed (zlib, zstd) and unpacked (libarchive
 # as the tar parser only; files are made with *at() calls beneath the root).
 lib-$(CONFIG_IMAGES) += oci/decompress.c oci/unpack.c oci/unpack-make.c oci/unpack-dirs.c \

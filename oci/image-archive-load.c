@@ -75,6 +75,7 @@ struct arc_member *arc_find(struct arc_load *l, const char *name)
 /* The input: plain, gzip or zstd (docker load takes a compressed tar). */
 struct input {
 	int fd;
+	struct stream_reader src; /* what the bytes come from */
 	struct oci_decomp *dc;
 	struct stream_reader r;
 	struct err err;
@@ -452,6 +453,14 @@ static void free_members(struct arc_load *l)
 
 int oci_archive_load(struct oci_store *s, int fd, const struct oci_load_opts *o, struct err *e)
 {
+	struct input src = {.fd = fd};
+
+	return oci_archive_load_stream(s, &(struct stream_reader){fd_read, &src}, o, e);
+}
+
+int oci_archive_load_stream(struct oci_store *s, const struct stream_reader *src,
+			    const struct oci_load_opts *o, struct err *e)
+{
 	struct arc_load l = {.s = s, .o = o};
 	struct input *in = calloc(1, sizeof(*in));
 	struct archive *a = NULL;
@@ -459,8 +468,10 @@ int oci_archive_load(struct oci_store *s, int fd, const struct oci_load_opts *o,
 
 	if (!in)
 		return err_sys(e, ENOMEM, "load");
-	in->fd = fd;
-	if (oci_decomp_open(&in->dc, (struct stream_reader){fd_read, in}, OCI_COMP_AUTO, e) < 0)
+	in->fd = -1;
+	in->src = *src;
+	oci_store_hold(s); /* layers committed before their image is */
+	if (oci_decomp_open(&in->dc, in->src, OCI_COMP_AUTO, e) < 0)
 		goto out;
 	in->r = oci_decomp_stream(in->dc);
 	if (!(a = archive_read_new())) {
@@ -477,14 +488,17 @@ int oci_archive_load(struct oci_store *s, int fd, const struct oci_load_opts *o,
 				  "image layout)");
 		goto out;
 	}
-	if (read_members(&l, a, in, e) < 0 || arc_images(&l, e) < 0)
+	if (read_members(&l, a, in, e) < 0)
 		goto out;
-	r = 0;
+	oci_store_lock(s); /* names looked up, then moved: one step */
+	r = arc_images(&l, e);
+	oci_store_unlock(s);
 out:
 	free_members(&l);
 	if (a)
 		archive_read_free(a);
 	oci_decomp_free(in->dc);
 	free(in);
+	oci_store_release(s);
 	return r;
 }

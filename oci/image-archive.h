@@ -11,6 +11,7 @@
 #include "digest.h"
 #include "err.h"
 #include "oci/store.h"
+#include "stream.h"
 
 struct reg_platform;
 
@@ -74,5 +75,9 @@ struct oci_load_opts {
  * is not what the config says, a truncated tar) stores nothing. The store
  * must be open EXCLUSIVE. */
 int oci_archive_load(struct oci_store *s, int in, const struct oci_load_opts *o, struct err *e);
+/* The same from any stream (an HTTP request body): src is read once, in
+ * order, and nothing of it is held beyond the members kept as above. */
+int oci_archive_load_stream(struct oci_store *s, const struct stream_reader *src,
+			    const struct oci_load_opts *o, struct err *e);
 
 #endif

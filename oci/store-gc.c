@@ -83,6 +83,8 @@ static int drop_unused(struct oci_store *s, const struct oci_image_rec *rec, uin
 	struct store_set layers = {0}, blobs = {0};
 	int r = 0;
 
+	if (s->holds > 0)
+		return 0; /* a pull may be about to name them: the next sweep frees them */
 	if (store_in_use(s, NULL, &layers, &blobs, e) < 0)
 		return -1;
 	for (size_t i = 0; i < rec->nlayers && r == 0; i++) {
@@ -108,6 +110,7 @@ int oci_store_image_remove(struct oci_store *s, const char *id, uint64_t *freed,
 
 	if (!rec)
 		return err_sys(e, ENOMEM, "remove image %s", id);
+	oci_store_lock(s);
 	if (store_writable(s, "remove image", e) < 0 || oci_store_image_get(s, id, rec, e) < 0)
 		goto out;
 	if (store_refs_drop_image(s, id, e) < 0)
@@ -124,6 +127,7 @@ int oci_store_image_remove(struct oci_store *s, const char *id, uint64_t *freed,
 fail:
 	err_wrap(e, "remove image %s", id);
 out:
+	oci_store_unlock(s);
 	free(rec);
 	return r;
 }
@@ -169,12 +173,21 @@ int oci_store_gc(struct oci_store *s, uint64_t *freed, struct err *e)
 	if (!freed)
 		lc.freed = bc.freed = &dummy;
 	*lc.freed = 0;
-	if (store_writable(s, "collect garbage", e) < 0 ||
-	    store_in_use(s, NULL, &layers, &blobs, e) < 0)
+	if (store_writable(s, "collect garbage", e) < 0)
 		return -1;
+	oci_store_lock(s); /* no pull starts (oci_store_hold) while it sweeps */
+	if (s->holds > 0) {
+		oci_store_unlock(s);
+		return 0;
+	}
+	if (store_in_use(s, NULL, &layers, &blobs, e) < 0) {
+		oci_store_unlock(s);
+		return -1;
+	}
 	r = store_each_name(s, "layers", sweep_layer, &lc, e);
 	if (r == 0)
 		r = store_each_name(s, "blobs/sha256", sweep_blob, &bc, e);
+	oci_store_unlock(s);
 	store_set_free(&layers);
 	store_set_free(&blobs);
 	return r < 0 ? err_wrap(e, "store %s: collect garbage", s->root) : 0;

@@ -93,20 +93,27 @@ int oci_store_ref_set(struct oci_store *s, const char *name, const char *id, str
 	if (store_writable(s, "tag", e) < 0 || name_check(name, e) < 0 ||
 	    digest_check(id, "image id", e) < 0)
 		return -1;
-	if (!image_exists(s, id))
+	oci_store_lock(s);
+	if (!image_exists(s, id)) {
+		oci_store_unlock(s);
 		return err_sys(e, ENOENT, "tag %s: image %s not in the store", name, id);
-	if (refs_load(s, &root, &refs, e) < 0)
+	}
+	if (refs_load(s, &root, &refs, e) < 0) {
+		oci_store_unlock(s);
 		return -1;
+	}
 	v = cJSON_CreateString(id);
 	if (!v || (cJSON_GetObjectItemCaseSensitive(refs, name)
 			   ? !cJSON_ReplaceItemInObjectCaseSensitive(refs, name, v)
 			   : !cJSON_AddItemToObject(refs, name, v))) {
 		cJSON_Delete(v);
 		cJSON_Delete(root);
+		oci_store_unlock(s);
 		return err_sys(e, ENOMEM, "tag %s", name);
 	}
 	r = refs_save(s, root, e);
 	cJSON_Delete(root);
+	oci_store_unlock(s);
 	return r;
 }
 
@@ -144,13 +151,19 @@ int oci_store_ref_delete(struct oci_store *s, const char *name, struct err *e)
 	cJSON *root, *refs;
 	int r = 1;
 
-	if (store_writable(s, "untag", e) < 0 || refs_load(s, &root, &refs, e) < 0)
+	if (store_writable(s, "untag", e) < 0)
 		return -1;
+	oci_store_lock(s);
+	if (refs_load(s, &root, &refs, e) < 0) {
+		oci_store_unlock(s);
+		return -1;
+	}
 	if (cJSON_GetObjectItemCaseSensitive(refs, name)) {
 		cJSON_DeleteItemFromObjectCaseSensitive(refs, name);
 		r = refs_save(s, root, e);
 	}
 	cJSON_Delete(root);
+	oci_store_unlock(s);
 	return r;
 }
 

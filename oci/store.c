@@ -130,10 +130,16 @@ static int open_root(struct oci_store *s, const char *root, struct err *e)
 int oci_store_open(struct oci_store *s, const char *root, enum oci_store_lock lock, bool nonblock,
 		   struct err *e)
 {
+	pthread_mutexattr_t ma;
+
 	memset(s, 0, sizeof(*s));
 	s->root_fd = -1;
 	s->lock_fd = -1;
 	s->lock = OCI_STORE_SHARED;
+	pthread_mutexattr_init(&ma);
+	pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_RECURSIVE);
+	pthread_mutex_init(&s->mu, &ma);
+	pthread_mutexattr_destroy(&ma);
 	if (open_root(s, root, e) < 0 || take_lock(s, lock, nonblock, e) < 0)
 		goto fail;
 	if (make_folders(s, e) < 0)
@@ -144,6 +150,32 @@ int oci_store_open(struct oci_store *s, const char *root, enum oci_store_lock lo
 fail:
 	oci_store_close(s);
 	return -1;
+}
+
+/* The mutex is not destroyed at close: it holds no resource, and a store
+ * closed twice (or never opened) must stay harmless. */
+void oci_store_lock(struct oci_store *s)
+{
+	pthread_mutex_lock(&s->mu);
+}
+
+void oci_store_unlock(struct oci_store *s)
+{
+	pthread_mutex_unlock(&s->mu);
+}
+
+void oci_store_hold(struct oci_store *s)
+{
+	pthread_mutex_lock(&s->mu);
+	s->holds++;
+	pthread_mutex_unlock(&s->mu);
+}
+
+void oci_store_release(struct oci_store *s)
+{
+	pthread_mutex_lock(&s->mu);
+	s->holds--;
+	pthread_mutex_unlock(&s->mu);
 }
 
 void oci_store_close(struct oci_store *s)

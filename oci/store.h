@@ -6,6 +6,7 @@
 #ifndef TUG_OCI_STORE_H
 #define TUG_OCI_STORE_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -26,6 +27,12 @@ struct oci_store {
 	char root[4096]; /* absolute (resolved at open) */
 	bool keep_layer_blobs; /* keep compressed layer blobs (push, save) */
 	enum oci_store_lock lock; /* SHARED is read-only: writes fail */
+	/* Threads of one process (the daemon) share one open store: mu (recursive)
+	 * makes each read-modify-write of refs.json and of an image record whole;
+	 * holds counts pulls and loads in flight, whose layers and blobs no
+	 * record names yet, so that removal and collection leave them alone. */
+	pthread_mutex_t mu;
+	int holds;
 };
 
 /* Open (and create with its folders, 0700) the store at root, taking the
@@ -36,6 +43,16 @@ struct oci_store {
 int oci_store_open(struct oci_store *s, const char *root, enum oci_store_lock lock, bool nonblock,
 		   struct err *e);
 void oci_store_close(struct oci_store *s);
+
+/* Several calls as one step against the other threads using s (a record
+ * read, changed and written back; a name looked up then moved). Nests. */
+void oci_store_lock(struct oci_store *s);
+void oci_store_unlock(struct oci_store *s);
+/* A pull or a load in flight: from hold to release, image removal keeps the
+ * layers and blobs it would free and oci_store_gc collects nothing (what
+ * they leave is collected by the next sweep). */
+void oci_store_hold(struct oci_store *s);
+void oci_store_release(struct oci_store *s);
 
 /* ---- blobs: blobs/sha256/<hex> ---- */
 bool oci_store_blob_has(struct oci_store *s, const char *digest);

@@ -471,6 +471,7 @@ static int record(struct pull *p, const struct reg_ref *ref, const char *top, co
 
 	if (!rec)
 		return err_sys(e, ENOMEM, "pull");
+	oci_store_lock(p->st); /* the record read, changed and written back whole */
 	if (oci_store_image_get(p->st, p->m->config.digest, rec, NULL) < 0) {
 		memset(rec, 0, sizeof(*rec));
 		res->fresh = true;
@@ -502,6 +503,7 @@ static int record(struct pull *p, const struct reg_ref *ref, const char *top, co
 		res->fresh = true;
 	r = oci_store_ref_set(p->st, name, rec->id, e);
 out:
+	oci_store_unlock(p->st);
 	free(rec);
 	return r;
 }
@@ -552,6 +554,7 @@ int reg_pull(struct oci_store *st, const struct reg_ref *ref, const struct reg_p
 	int r = -1;
 
 	memset(res, 0, sizeof(*res));
+	oci_store_hold(st); /* its layers are nobody's until record() */
 	pthread_mutex_init(&p.lock, NULL);
 	snprintf(p.name, sizeof(p.name), "%s", ref->path);
 	p.m = malloc(sizeof(*p.m));
@@ -593,5 +596,6 @@ nosession:
 	free(p.m);
 	free(p.cfg);
 	pthread_mutex_destroy(&p.lock);
+	oci_store_release(st);
 	return r;
 }

@@ -7,6 +7,7 @@
 
 #include "core/client/cli.h"
 #include "json.h"
+#include "oci/image-info.h"
 #include "registry/ref.h"
 #include "timefmt.h"
 
@@ -52,89 +53,15 @@ int cli_store_open(struct oci_store *s, enum oci_store_lock lock, struct err *e)
 	return 0;
 }
 
-struct prefix_search {
-	const char *hex;
-	size_t len;
-	char found[DIGEST_STR_MAX];
-	int count;
-};
-
-static int match_prefix(const struct oci_image_rec *rec, void *arg)
-{
-	struct prefix_search *ps = arg;
-
-	if (!strncmp(digest_hex(rec->id), ps->hex, ps->len)) {
-		if (strcmp(ps->found, rec->id))
-			ps->count++;
-		strcpy(ps->found, rec->id);
-	}
-	return 0;
-}
-
-static bool all_hex(const char *s)
-{
-	for (; *s; s++)
-		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
-			return false;
-	return true;
-}
-
 int cli_find_image(struct oci_store *s, const char *what, char id[DIGEST_STR_MAX], char *ref_name,
 		   size_t ref_size, struct err *e)
 {
-	struct reg_ref ref;
-	struct err perr;
-	const char *hex = !strncmp(what, "sha256:", 7) ? what + 7 : what;
-	int r;
-
-	if (ref_name && ref_size)
-		ref_name[0] = '\0';
-	/* a name first, as docker: "abcd" may be a repository too */
-	if (hex == what && reg_ref_parse(&ref, what, &perr) == 0) {
-		char name[512];
-
-		reg_ref_string(&ref, name, sizeof(name));
-		if ((r = oci_store_ref_get(s, name, id, e)) < 0)
-			return -1;
-		if (r == 0) {
-			if (ref_name)
-				snprintf(ref_name, ref_size, "%s", name);
-			return 0;
-		}
-	}
-	if (strlen(hex) >= 4 && strlen(hex) <= 64 && all_hex(hex)) {
-		struct prefix_search ps = {hex, strlen(hex), "", 0};
-
-		if (oci_store_image_each(s, match_prefix, &ps, e) < 0)
-			return -1;
-		if (ps.count == 1) {
-			strcpy(id, ps.found);
-			return 0;
-		}
-		if (ps.count > 1)
-			return err_set(e, "%s: more than one image id starts so; give more digits",
-				       what);
-	}
-	return err_set(e, "No such image: %s", what);
+	return oci_image_find(s, what, id, ref_name, ref_size, e);
 }
 
 int64_t cli_image_created(struct oci_store *s, const struct oci_image_rec *rec)
 {
-	char *text = NULL;
-	size_t len;
-	cJSON *cfg = NULL;
-	const char *created = NULL;
-	long long t = rec->created;
-	struct err e;
-
-	if (oci_store_blob_read(s, rec->id, 16 << 20, &text, &len, &e) == 0 &&
-	    json_parse(text, len, &cfg, &e) == 0 &&
-	    json_get_string(cfg, "", "created", 0, &created, &e) == 1 &&
-	    timefmt_parse_rfc3339(created, &t) < 0)
-		t = rec->created;
-	cJSON_Delete(cfg);
-	free(text);
-	return t;
+	return oci_image_created(s, rec, NULL);
 }
 
 char *cli_human_size(int64_t bytes, char *buf, size_t size)

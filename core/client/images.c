@@ -8,6 +8,7 @@
 #include "applets.h"
 #include "core/applet.h"
 #include "core/client/cli.h"
+#include "oci/image-info.h"
 #include "registry/ref.h"
 
 //applet: images tug_images_main "List images"
@@ -223,83 +224,20 @@ int tug_tag_main(int argc, char **argv)
 
 static int rmi_force, rmi_noprune;
 
-struct names {
-	const char *id;
-	size_t n;
-	char list[64][512];
-	struct oci_image_rec rec;
-};
-
-static int collect(const char *name, const char *id, void *arg)
+static void rmi_report(const char *kind, const char *value, const char *image, void *arg)
 {
-	struct names *nm = arg;
-
-	if (!strcmp(id, nm->id) && nm->n < 64)
-		snprintf(nm->list[nm->n++], sizeof(nm->list[0]), "%s", name);
-	return 0;
-}
-
-static void untagged(const char *name)
-{
-	struct reg_ref ref;
-	struct err e;
-	char fam[512];
-
-	if (reg_ref_parse(&ref, name, &e) == 0)
-		printf("Untagged: %s\n", reg_ref_familiar(&ref, fam, sizeof(fam)));
-	else
-		printf("Untagged: %s\n", name);
+	(void)image;
+	(void)arg;
+	printf("%s: %s\n", kind, value);
 }
 
 /* docker rmi: a name loses that name; the image goes with its last name.
  * An id removes the image, all its names with -f (or when it has one). */
 static int rmi_one(struct oci_store *s, const char *what, struct err *e)
 {
-	char id[DIGEST_STR_MAX], name[512];
-	struct names *nm = calloc(1, sizeof(*nm));
-	int r = -1;
+	const struct oci_rmi_ops o = {NULL, rmi_report, NULL};
 
-	if (!nm)
-		return err_set(e, "out of memory");
-	if (cli_find_image(s, what, id, name, sizeof(name), e) < 0)
-		goto out;
-	nm->id = id;
-	if (oci_store_ref_each(s, collect, nm, e) < 0)
-		goto out;
-	if (name[0]) {
-		if (oci_store_ref_delete(s, name, e) < 0)
-			goto out;
-		untagged(name);
-		if (nm->n > 1) {
-			r = 0;
-			goto out;
-		}
-	} else {
-		if (nm->n > 1 && !rmi_force) {
-			err_set(e,
-				"conflict: unable to delete %.12s (must be forced) - image is "
-				"referenced in multiple repositories",
-				digest_hex(id));
-			goto out;
-		}
-		for (size_t i = 0; i < nm->n; i++) {
-			if (oci_store_ref_delete(s, nm->list[i], e) < 0)
-				goto out;
-			untagged(nm->list[i]);
-		}
-	}
-	/* the repository digests go with the image, as docker says */
-	if (oci_store_image_get(s, id, &nm->rec, e) < 0)
-		goto out;
-	if (oci_store_image_remove(s, id, NULL, e) < 0)
-		goto out;
-	for (size_t i = 0; i < nm->rec.nrepo_digests; i++)
-		untagged(nm->rec.repo_digests[i]);
-	printf("Deleted: %s\n", id);
-	r = 0;
-out:
-	free(nm);
-	return r;
+	return oci_image_delete(s, what, rmi_force, &o, e);
 }
 
 int tug_rmi_main(int argc, char **argv)

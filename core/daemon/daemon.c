@@ -221,6 +221,7 @@ static int setup(struct err *e)
 		return -1;
 	if (oci_store_open(&D.store, D.data_root, OCI_STORE_EXCLUSIVE, true, e) < 0)
 		return err_wrap(e, "open the image store (is another tug daemon running?)");
+	D.store.keep_layer_blobs = true; /* h-images: push and save need them, as with dockerd */
 	D.snap = oci_snapshotter_pick(D.containers_dir, D.storage_driver, e);
 	if (!D.snap)
 		return -1;

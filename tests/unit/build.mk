@@ -33,3 +33,8 @@ test-$(CONFIG_SAVE_LOAD) += tests/unit/test_archive.c
 test-$(CONFIG_DAEMON) += tests/unit/test_dockerspec.c
 # json-file logs (format, rotation, reader with tail and follow) and stdcopy.
 test-$(CONFIG_SHIM) += tests/unit/test_jsonlog.c tests/unit/test_stdcopy.c
+# Docker's JSON progress messages (the daemon's pull/push/load streams).
+test-$(CONFIG_DAEMON) += tests/unit/test_jsonmsg.c
+# Images as docker shows and removes them (oci/image-info.h), and the store
+# shared by threads (its mutex and holds).
+test-$(CONFIG_IMAGES) += tests/unit/test_image_info.c
