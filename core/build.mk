@@ -30,3 +30,8 @@ bin-$(CONFIG_REGISTRY) += core/client/pull.c core/client/progress.c core/client/
 bin-$(CONFIG_PUSH) += core/client/push.c
 # `tug save` / `tug load`.
 bin-$(CONFIG_SAVE_LOAD) += core/client/saveload.c
+
+# The daemon's settings (daemon.json, flags, SIGHUP reload) and its
+# listening sockets: library-style, so that unit tests link them.
+lib-$(CONFIG_DAEMON) += core/daemon/config.c core/daemon/config-parse.c \
+	core/daemon/config-file.c core/daemon/config-finish.c

@@ -28,3 +28,5 @@ test-$(CONFIG_PUSH) += tests/unit/test_push.c
 # Image archives: docker-archives and OCI layouts made byte by byte, hostile
 # ones, save -> load round trips.
 test-$(CONFIG_SAVE_LOAD) += tests/unit/test_archive.c
+# The daemon's settings: every flag and daemon.json key, dockerd's messages.
+test-$(CONFIG_DAEMON) += tests/unit/test_daemon_config.c
