@@ -35,3 +35,4 @@ bin-$(CONFIG_SAVE_LOAD) += core/client/saveload.c
 # listening sockets: library-style, so that unit tests link them.
 lib-$(CONFIG_DAEMON) += core/daemon/config.c core/daemon/config-parse.c \
 	core/daemon/config-file.c core/daemon/config-finish.c
+lib-$(CONFIG_DAEMON) += core/daemon/listen.c

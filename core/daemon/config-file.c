@@ -39,7 +39,8 @@ static int ulimit_item(const cJSON *v, char *buf, size_t size, struct err *e)
 	if (!cJSON_IsObject(v) || json_get_string(v, "", "Name", 0, &name, e) < 0 ||
 	    json_get_int64(v, "", "Soft", JSON_REQUIRED, &soft, e) < 0 ||
 	    json_get_int64(v, "", "Hard", JSON_REQUIRED, &hard, e) < 0)
-		return err_set(e, "expected {\"Name\": string, \"Soft\": number, \"Hard\": number}");
+		return err_set(e,
+			       "expected {\"Name\": string, \"Soft\": number, \"Hard\": number}");
 	if (strcmp(name, v->string))
 		return err_set(e, "Name \"%s\" differs from its key", name);
 	snprintf(buf, size, "%s=%lld:%lld", name, (long long)soft, (long long)hard);
@@ -165,10 +166,11 @@ static int check_keys(struct tug_daemon_config *c, const cJSON *root, struct err
 	char flagv[256], filev[256], item[600];
 	const cJSON *it;
 
-	cJSON_ArrayForEach(it, root) if (!find_def(it->string)) add_item(unknown, sizeof(unknown),
-									 it->string);
+	cJSON_ArrayForEach(it, root) if (!find_def(it->string))
+		add_item(unknown, sizeof(unknown), it->string);
 	if (unknown[0])
-		return err_set(e, "the following directives don't match any configuration option: %s",
+		return err_set(e,
+			       "the following directives don't match any configuration option: %s",
 			       unknown);
 	cJSON_ArrayForEach(it, root)
 	{
@@ -190,8 +192,7 @@ static int check_keys(struct tug_daemon_config *c, const cJSON *root, struct err
 	return 0;
 }
 
-int tug_config_apply_json(struct tug_daemon_config *c, const char *text, size_t len,
-			  struct err *e)
+int tug_config_apply_json(struct tug_daemon_config *c, const char *text, size_t len, struct err *e)
 {
 	cJSON *root;
 	const cJSON *it;

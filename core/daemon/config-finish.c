@@ -36,7 +36,7 @@ static int finish_hosts(struct tug_daemon_config *c, struct err *e)
 
 static int log_opt(struct tug_daemon_config *c, const char *k, const char *v, struct err *e)
 {
-	static const char *const docker_only[] = {"compress", "labels", "labels-regex",
+	static const char *const docker_only[] = {"compress", "labels",    "labels-regex",
 						  "env",      "env-regex", "tag"};
 	char *end;
 	long n;

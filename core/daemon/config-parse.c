@@ -166,16 +166,16 @@ static int cidr_prefix(const char *s)
 
 static int check_log_driver(const char *v, struct err *e)
 {
-	static const char *const docker_only[] = {"local",   "syslog",  "journald", "gelf",
-						  "fluentd", "awslogs", "splunk",   "etwlogs",
+	static const char *const docker_only[] = {"local",   "syslog",    "journald", "gelf",
+						  "fluentd", "awslogs",   "splunk",   "etwlogs",
 						  "gcplogs", "logentries"};
 
 	if (!strcmp(v, "json-file") || !strcmp(v, "none"))
 		return 0;
 	for (size_t i = 0; i < sizeof(docker_only) / sizeof(docker_only[0]); i++)
 		if (!strcmp(v, docker_only[i]))
-			return err_set(e, "log driver %s is not supported by tug (json-file or none)",
-				       v);
+			return err_set(
+				e, "log driver %s is not supported by tug (json-file or none)", v);
 	return err_set(e, "no log driver named '%s'", v);
 }
 
@@ -195,8 +195,8 @@ static int check_storage(const char *v, char **out, struct err *e)
 }
 
 static const char *const ulimit_names[] = {
-	"core",	  "cpu",  "data", "fsize",  "locks",	"memlock",    "msgqueue", "nice",
-	"nofile", "nproc", "rss", "rtprio", "rttime", "sigpending", "stack",
+	"core",   "cpu",   "data", "fsize",  "locks",  "memlock",    "msgqueue", "nice",
+	"nofile", "nproc", "rss",  "rtprio", "rttime", "sigpending", "stack",
 };
 
 static int parse_i64(const char *s, const char *end, int64_t *out)
@@ -237,8 +237,10 @@ static int check_ulimit(const char *v, char **out, struct err *e)
 	if (!colon)
 		hard = soft;
 	if (soft > hard && hard != -1)
-		return err_set(e, "ulimit soft limit must be less than or equal to hard limit: %lld > %lld",
-			       (long long)soft, (long long)hard);
+		return err_set(
+			e,
+			"ulimit soft limit must be less than or equal to hard limit: %lld > %lld",
+			(long long)soft, (long long)hard);
 	snprintf(buf, sizeof(buf), "%.*s=%lld:%lld", (int)(eq - v), v, (long long)soft,
 		 (long long)hard);
 	return (*out = strdup(buf)) ? 0 : err_sys(e, ENOMEM, "ulimit");
@@ -303,7 +305,8 @@ int conf_check(const struct conf_def *d, const char *v, char **out, struct err *
 		return check_ulimit(v, out, e);
 	case CK_CIDR:
 		if (cidr_prefix(v) < 0 || !strchr(v, '.'))
-			return err_set(e, "not an IPv4 address with a prefix length (172.17.0.1/16)");
+			return err_set(e,
+				       "not an IPv4 address with a prefix length (172.17.0.1/16)");
 		break;
 	case CK_DNS:
 		if (!is_ip(v))

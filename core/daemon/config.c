@@ -12,9 +12,11 @@
 #define F(field) offsetof(struct tug_daemon_config, field)
 
 const struct conf_def tug_conf_defs[TUG_CONF_NKEYS] = {
-	[TUG_CONF_DATA_ROOT] = {"data-root", NULL, 0, CT_STR, CK_PATH, false, F(data_root), "string",
+	[TUG_CONF_DATA_ROOT] = {"data-root", NULL, 0, CT_STR, CK_PATH, false, F(data_root),
+				"string",
 				"Root of persistent state (default \"" TUG_CONFIG_DATA_ROOT "\")"},
-	[TUG_CONF_EXEC_ROOT] = {"exec-root", NULL, 0, CT_STR, CK_PATH, false, F(exec_root), "string",
+	[TUG_CONF_EXEC_ROOT] = {"exec-root", NULL, 0, CT_STR, CK_PATH, false, F(exec_root),
+				"string",
 				"Root of runtime state (default \"" TUG_CONFIG_EXEC_ROOT "\")"},
 	[TUG_CONF_HOSTS] = {"hosts", "host", 'H', CT_STRV, CK_HOST, false, F(hosts), "list",
 			    "Socket(s) to listen on (default " TUG_CONFIG_HOST ")"},
@@ -22,8 +24,9 @@ const struct conf_def tug_conf_defs[TUG_CONF_NKEYS] = {
 			  "Use TLS; implied by --tlsverify"},
 	[TUG_CONF_TLSVERIFY] = {"tlsverify", NULL, 0, CT_BOOL, CK_PLAIN, false, F(tlsverify), NULL,
 				"Use TLS and require client certificates signed by --tlscacert"},
-	[TUG_CONF_TLSCACERT] = {"tlscacert", NULL, 0, CT_STR, CK_PATH, false, F(tlscacert), "string",
-				"CA certificates clients must be signed by (default /etc/tug/ca.pem)"},
+	[TUG_CONF_TLSCACERT] =
+		{"tlscacert", NULL, 0, CT_STR, CK_PATH, false, F(tlscacert), "string",
+		 "CA certificates clients must be signed by (default /etc/tug/ca.pem)"},
 	[TUG_CONF_TLSCERT] = {"tlscert", NULL, 0, CT_STR, CK_PATH, false, F(tlscert), "string",
 			      "TLS certificate file (default /etc/tug/cert.pem)"},
 	[TUG_CONF_TLSKEY] = {"tlskey", NULL, 0, CT_STR, CK_PATH, false, F(tlskey), "string",
@@ -49,8 +52,8 @@ const struct conf_def tug_conf_defs[TUG_CONF_NKEYS] = {
 	[TUG_CONF_INSECURE_REGISTRIES] = {"insecure-registries", "insecure-registry", 0, CT_STRV,
 					  CK_INSECURE, true, F(insecure_registries), "list",
 					  "Registries reached over plain HTTP or unverified TLS"},
-	[TUG_CONF_REGISTRY_MIRRORS] = {"registry-mirrors", "registry-mirror", 0, CT_STRV,
-				       CK_MIRROR, true, F(registry_mirrors), "list",
+	[TUG_CONF_REGISTRY_MIRRORS] = {"registry-mirrors", "registry-mirror", 0, CT_STRV, CK_MIRROR,
+				       true, F(registry_mirrors), "list",
 				       "Preferred registry mirror"},
 	[TUG_CONF_MAX_DOWNLOADS] = {"max-concurrent-downloads", NULL, 0, CT_INT, CK_NONNEG, true,
 				    F(max_concurrent_downloads), "int",

@@ -130,8 +130,7 @@ void tug_config_usage(FILE *out);
 int tug_config_load(struct tug_daemon_config *c, struct err *e);
 /* Apply the JSON text of a daemon.json to c (what tug_config_load does
  * after reading the file); name is used in messages. */
-int tug_config_apply_json(struct tug_daemon_config *c, const char *text, size_t len,
-			  struct err *e);
+int tug_config_apply_json(struct tug_daemon_config *c, const char *text, size_t len, struct err *e);
 /* Defaults for what is unset, cross-checks (tlsverify implies tls, the
  * log options of the driver), and the derived fields. Idempotent. */
 int tug_config_finish(struct tug_daemon_config *c, struct err *e);

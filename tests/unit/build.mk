@@ -30,3 +30,5 @@ test-$(CONFIG_PUSH) += tests/unit/test_push.c
 test-$(CONFIG_SAVE_LOAD) += tests/unit/test_archive.c
 # The daemon's settings: every flag and daemon.json key, dockerd's messages.
 test-$(CONFIG_DAEMON) += tests/unit/test_daemon_config.c
+# Its listening sockets: unix, tcp:// rules, systemd activation in children.
+test-$(CONFIG_DAEMON) += tests/unit/test_daemon_listen.c

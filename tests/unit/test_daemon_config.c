@@ -48,7 +48,8 @@ static void test_defaults(void)
 	is_str(c.log_driver, "json-file", "log-driver default");
 	is_str(c.pidfile, "/run/tug/tug.pid", "pidfile default");
 	is_int(c.max_concurrent_downloads, 3, "max-concurrent-downloads default");
-	ok(c.iptables && c.ip_forward && c.userland_proxy, "iptables, ip-forward, userland-proxy on");
+	ok(c.iptables && c.ip_forward && c.userland_proxy,
+	   "iptables, ip-forward, userland-proxy on");
 	ok(!c.tls && !c.tlsverify && !c.debug && !c.live_restore, "tls, debug, live-restore off");
 	is_int(c.log_max_size, -1, "no rotation by default");
 	is_int(c.log_max_file, 1, "one log file by default");
@@ -190,7 +191,8 @@ static void test_json(void)
 	ok(c.hosts.n == 2 && !strcmp(c.hosts.v[0], "unix:///s.sock") &&
 		   !strcmp(c.hosts.v[1], "fd://"),
 	   "hosts");
-	ok(c.tls && c.tlsverify && c.debug && c.live_restore, "tls, tlsverify, debug, live-restore");
+	ok(c.tls && c.tlsverify && c.debug && c.live_restore,
+	   "tls, tlsverify, debug, live-restore");
 	is_str(c.tlscacert, "/c/ca.pem", "tlscacert");
 	is_str(c.tlscert, "/c/cert.pem", "tlscert");
 	is_str(c.tlskey, "/c/key.pem", "tlskey");
@@ -238,9 +240,11 @@ static void test_json_errors(void)
 		{"{\"debug\": \"yes\"}", "debug: invalid value \"yes\": expected true or false"},
 		{"{\"max-concurrent-downloads\": -2}",
 		 "max-concurrent-downloads: invalid value -2: expected a whole number"},
-		{"{\"max-concurrent-downloads\": 1.5}", "max-concurrent-downloads: invalid value 1.5"},
+		{"{\"max-concurrent-downloads\": 1.5}",
+		 "max-concurrent-downloads: invalid value 1.5"},
 		{"{\"data-root\": 5}", "data-root: invalid value 5: expected a string"},
-		{"{\"hosts\": \"unix:///x\"}", "hosts: invalid value \"unix:///x\": expected a list"},
+		{"{\"hosts\": \"unix:///x\"}",
+		 "hosts: invalid value \"unix:///x\": expected a list"},
 		{"{\"hosts\": [\"bad://x\"]}", "hosts: invalid value [\"bad://x\"]: Invalid bind "
 					       "address format: bad://x"},
 		{"{\"hosts\": [\"unix://rel\"]}", "the socket's path must be absolute"},
@@ -257,16 +261,20 @@ static void test_json_errors(void)
 		{"{\"log-opts\": {\"max-size\": \"0\"}}", "max-size must be a positive number"},
 		{"{\"log-opts\": {\"max-file\": \"0\", \"max-size\": \"1k\"}}",
 		 "max-file cannot be less than 1"},
-		{"{\"log-opts\": {\"max-file\": \"3\"}}", "max-file cannot be set without max-size"},
-		{"{\"log-opts\": {\"mode\": \"x\"}}", "unknown log opt 'mode' for json-file log driver"},
+		{"{\"log-opts\": {\"max-file\": \"3\"}}",
+		 "max-file cannot be set without max-size"},
+		{"{\"log-opts\": {\"mode\": \"x\"}}",
+		 "unknown log opt 'mode' for json-file log driver"},
 		{"{\"log-opts\": {\"tag\": \"x\"}}", "log opt 'tag' is not supported by tug"},
 		{"{\"log-driver\": \"none\", \"log-opts\": {\"max-size\": \"1m\"}}",
 		 "log driver none takes no options"},
-		{"{\"storage-driver\": \"btrfs\"}", "storage-driver: invalid value \"btrfs\": unknown "
-						    "storage driver"},
+		{"{\"storage-driver\": \"btrfs\"}",
+		 "storage-driver: invalid value \"btrfs\": unknown "
+		 "storage driver"},
 		{"{\"default-ulimits\": {\"nofile\": {\"Soft\": 9, \"Hard\": 1}}}",
 		 "ulimit soft limit must be less than or equal to hard limit: 9 > 1"},
-		{"{\"default-ulimits\": {\"nofile\": {\"Name\": \"nproc\", \"Soft\": 1, \"Hard\": 1}}}",
+		{"{\"default-ulimits\": {\"nofile\": {\"Name\": \"nproc\", \"Soft\": 1, \"Hard\": "
+		 "1}}}",
 		 "Name \"nproc\" differs from its key"},
 		{"{\"default-ulimits\": {\"nofile\": 5}}", "expected {\"Name\""},
 		{"{\"default-address-pools\": [{\"base\": \"10.0.0.0/16\", \"size\": 8}]}",
@@ -276,7 +284,8 @@ static void test_json_errors(void)
 		{"{\"bip\": \"172.17.0.1/40\"}", "bip: invalid value \"172.17.0.1/40\""},
 		{"{\"registry-mirrors\": [\"m.example\"]}", "invalid mirror"},
 		{"{\"insecure-registries\": [\"https://r\"]}", "should not contain '://'"},
-		{"{\"bip\": \"10.9.0.1/16\", \"bridge\": \"br0\"}", "bip and bridge are mutually exclusive"},
+		{"{\"bip\": \"10.9.0.1/16\", \"bridge\": \"br0\"}",
+		 "bip and bridge are mutually exclusive"},
 	};
 	struct tug_daemon_config c;
 	struct err e;
@@ -367,11 +376,24 @@ static void test_size(void)
 		const char *in;
 		long long want; /* -1: an error */
 	} v[] = {
-		{"10m", 10000000},  {"10M", 10000000},	 {"1k", 1000},	     {"512", 512},
-		{"100b", 100},	    {"100B", 100},	 {"1.5g", 1500000000}, {"10MB", 10000000},
-		{"10MiB", 10000000}, {"2 k", 2000},	 {"1t", 1000000000000LL},
-		{"", -1},	    {"m", -1},		 {"10x", -1},	     {"10mbb", -1},
-		{"10bb", -1},	    {"-1k", -1},	 {"1kx", -1},
+		{"10m", 10000000},
+		{"10M", 10000000},
+		{"1k", 1000},
+		{"512", 512},
+		{"100b", 100},
+		{"100B", 100},
+		{"1.5g", 1500000000},
+		{"10MB", 10000000},
+		{"10MiB", 10000000},
+		{"2 k", 2000},
+		{"1t", 1000000000000LL},
+		{"", -1},
+		{"m", -1},
+		{"10x", -1},
+		{"10mbb", -1},
+		{"10bb", -1},
+		{"-1k", -1},
+		{"1kx", -1},
 	};
 	struct err e;
 
