@@ -36,3 +36,5 @@ bin-$(CONFIG_SAVE_LOAD) += core/client/saveload.c
 lib-$(CONFIG_DAEMON) += core/daemon/config.c core/daemon/config-parse.c \
 	core/daemon/config-file.c core/daemon/config-finish.c
 lib-$(CONFIG_DAEMON) += core/daemon/listen.c
+# The daemon's TLS server (tcp:// with client certificates).
+lib-$(CONFIG_TLS_SERVER) += core/lib/tls-server.c

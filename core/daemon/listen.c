@@ -279,8 +279,9 @@ static int open_fd(struct lset *s, const char *addr, struct err *e)
 	int want = addr[5] ? atoi(addr + 5) : -1;
 
 	if (!s->act_n)
-		return err_set(e, "%s: no sockets were passed (LISTEN_FDS, LISTEN_PID); start "
-				  "the daemon from a systemd socket unit",
+		return err_set(e,
+			       "%s: no sockets were passed (LISTEN_FDS, LISTEN_PID); start "
+			       "the daemon from a systemd socket unit",
 			       addr);
 	if (want >= 0) {
 		if (want < s->act_first || want >= s->act_first + s->act_n)

@@ -32,3 +32,5 @@ test-$(CONFIG_SAVE_LOAD) += tests/unit/test_archive.c
 test-$(CONFIG_DAEMON) += tests/unit/test_daemon_config.c
 # Its listening sockets: unix, tcp:// rules, systemd activation in children.
 test-$(CONFIG_DAEMON) += tests/unit/test_daemon_listen.c
+# The daemon's TLS server against `openssl s_client` and tug's own client.
+test-$(CONFIG_TLS_SERVER) += tests/unit/test_tls_server.c

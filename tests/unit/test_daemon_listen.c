@@ -260,8 +260,9 @@ static int run_child(const char *host, const char *pid_env)
 
 static void test_activation(void)
 {
-	is_int(run_child("fd://", NULL), 1 | 2 | 4 | 8, "fd://: both passed sockets, unix, flags, "
-							"variables unset");
+	is_int(run_child("fd://", NULL), 1 | 2 | 4 | 8,
+	       "fd://: both passed sockets, unix, flags, "
+	       "variables unset");
 	is_int(run_child("fd://4", NULL), 1 | 2 | 4 | 8, "fd://4: that one only");
 	is_int(run_child("fd://7", NULL), 8 | 16, "fd://7: not passed");
 	is_int(run_child("fd://", "1"), 8 | 16, "LISTEN_PID of another process: none passed");
