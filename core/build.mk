@@ -38,3 +38,5 @@ lib-$(CONFIG_DAEMON) += core/daemon/config.c core/daemon/config-parse.c \
 lib-$(CONFIG_DAEMON) += core/daemon/listen.c
 # The daemon's TLS server (tcp:// with client certificates).
 lib-$(CONFIG_TLS_SERVER) += core/lib/tls-server.c
+# `tug system dial-stdio`: the far side of docker -H ssh://host.
+bin-$(CONFIG_CLIENT) += core/client/dialstdio.c

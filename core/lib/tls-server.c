@@ -185,7 +185,8 @@ static void peer_name(struct relay *r)
 			port = ntohs(s6->sin6_port);
 		}
 	}
-	snprintf(r->peer, sizeof(r->peer), ss.ss_family == AF_INET6 ? "[%s]:%d" : "%s:%d", ip, port);
+	snprintf(r->peer, sizeof(r->peer), ss.ss_family == AF_INET6 ? "[%s]:%d" : "%s:%d", ip,
+		 port);
 }
 
 /* Non-blocking moves: >0 bytes, 0 would block (or EOF: *eof set), -1 error. */
@@ -406,8 +407,7 @@ static int relay_loop(struct relay *r, const struct tls_server_config *c, struct
 	}
 }
 
-int tls_server_relay(const struct tls_server_config *c, int conn_fd, int plain_fd,
-		     struct err *e)
+int tls_server_relay(const struct tls_server_config *c, int conn_fd, int plain_fd, struct err *e)
 {
 	struct relay *r = calloc(1, sizeof(*r));
 	int rc;

@@ -35,8 +35,7 @@ void tls_server_config_free(struct tls_server_config *c);
  * borrowed (the caller closes them) and may be blocking or not. Returns 0
  * at a normal end, -1 with e filled ("TLS handshake with 10.0.0.5:51234:
  * the client sent no certificate ...") otherwise. */
-int tls_server_relay(const struct tls_server_config *c, int conn_fd, int plain_fd,
-		     struct err *e);
+int tls_server_relay(const struct tls_server_config *c, int conn_fd, int plain_fd, struct err *e);
 
 #else /* compiled out: listen.c refuses tcp:// with TLS before getting here */
 

@@ -217,15 +217,16 @@ static void test_refused(struct tls_server_config *cfg)
 	r = start_relay(cfg);
 	c = s_client(r.port, "rogue.crt", "rogue.key", false);
 	res = relay_result(&r);
-	ok(res[0] == '-' && has(res, "client certificate refused: not signed by a CA of --tlscacert"),
+	ok(res[0] == '-' &&
+		   has(res, "client certificate refused: not signed by a CA of --tlscacert"),
 	   "a client certificate from another CA: refused: %s", res);
 	end_client(&c);
 }
 
 /* s_client with a good certificate: bytes both ways, then the daemon's
  * side ends: its FIN reaches the client, which closes, and the relay ends. */
-static void test_relay_s_client(struct tls_server_config *cfg, const char *what,
-				const char *cert, const char *key)
+static void test_relay_s_client(struct tls_server_config *cfg, const char *what, const char *cert,
+				const char *key)
 {
 	struct relay_run r = start_relay(cfg);
 	struct client c = s_client(r.port, cert, key, true);
