@@ -56,3 +56,12 @@ bin-$(CONFIG_DAEMON) += core/daemon/api-images.c core/daemon/api-images-rm.c \
 lib-$(CONFIG_DAEMON) += core/lib/http-parse.c
 # Docker's JSON progress messages (the daemon's pull, push and load streams).
 lib-$(CONFIG_DAEMON) += core/lib/jsonmsg.c
+# The daemon's settings (daemon.json, flags, SIGHUP reload) and its
+# listening sockets: library-style, so that unit tests link them.
+lib-$(CONFIG_DAEMON) += core/daemon/config.c core/daemon/config-parse.c \
+	core/daemon/config-file.c core/daemon/config-finish.c
+lib-$(CONFIG_DAEMON) += core/daemon/listen.c
+# The daemon's TLS server (tcp:// with client certificates).
+lib-$(CONFIG_TLS_SERVER) += core/lib/tls-server.c
+# `tug system dial-stdio`: the far side of docker -H ssh://host.
+bin-$(CONFIG_CLIENT) += core/client/dialstdio.c

@@ -14,10 +14,12 @@
 #include "timefmt.h"
 
 //applet: image tug_image_main "Manage images"
-//applet: system tug_system_main "Manage tug: check the store"
+//applet: system tug_system_main "Manage tug: check the store, dial-stdio"
 
 /* Without the registry client there is no pull to alias. */
 int tug_pull_main(int argc, char **argv) __attribute__((weak));
+/* `tug system dial-stdio` (core/client/dialstdio.c, with the client). */
+int tug_dial_stdio_main(int argc, char **argv) __attribute__((weak));
 
 static int inspect(int argc, char **argv)
 {
@@ -144,9 +146,11 @@ int tug_system_main(int argc, char **argv)
 	struct err e = {0};
 	int lines = 0, problems;
 
+	if (argc >= 2 && !strcmp(argv[1], "dial-stdio") && tug_dial_stdio_main)
+		return tug_dial_stdio_main(argc - 1, argv + 1);
 	if (argc < 2 || strcmp(argv[1], "check")) {
-		fprintf(stderr, "Usage:  tug system check\n\nVerify every blob, layer, image and "
-				"name of the store\n");
+		fprintf(stderr, "Usage:  tug system check|dial-stdio\n\ncheck: verify every blob, "
+				"layer, image and name of the store\n");
 		return argc == 2 && !strcmp(argv[1], "--help") ? 0 : CLI_EXIT_USAGE;
 	}
 	if (cli_store_open(&s, OCI_STORE_SHARED, &e) < 0)

@@ -283,6 +283,14 @@ static void free_chain(struct tls_config *cfg)
 int tls_config_set_client_cert(struct tls_config *cfg, const char *cert_path, const char *key_path,
 			       struct err *e)
 {
+	if (tls_load_chain_key(cfg, cert_path, key_path, e) < 0)
+		return err_wrap(e, "client certificate");
+	return 0;
+}
+
+int tls_load_chain_key(struct tls_config *cfg, const char *cert_path, const char *key_path,
+		       struct err *e)
+{
 	struct cert_load l = {cfg, NULL, false};
 
 	free_chain(cfg);
@@ -305,7 +313,7 @@ int tls_config_set_client_cert(struct tls_config *cfg, const char *cert_path, co
 	return 0;
 fail:
 	free_chain(cfg);
-	return err_wrap(e, "client certificate");
+	return -1;
 }
 
 size_t tls_config_anchors(const struct tls_config *cfg)

@@ -21,4 +21,10 @@ typedef int (*tls_pem_fn)(void *ctx, const char *name, unsigned char *der, size_
 			  struct err *e);
 int tls_pem_each(const char *path, tls_pem_fn fn, void *ctx, struct err *e);
 
+/* Load a certificate chain (PEM, leaf first) and its private key into
+ * cfg->chain and cfg->skey, replacing any: the client's certificate, or
+ * the TLS server's own (tls-server.c). */
+int tls_load_chain_key(struct tls_config *cfg, const char *cert_path, const char *key_path,
+		       struct err *e);
+
 #endif

@@ -38,3 +38,9 @@ test-$(CONFIG_DAEMON) += tests/unit/test_jsonmsg.c
 # Images as docker shows and removes them (oci/image-info.h), and the store
 # shared by threads (its mutex and holds).
 test-$(CONFIG_IMAGES) += tests/unit/test_image_info.c
+# The daemon's settings: every flag and daemon.json key, dockerd's messages.
+test-$(CONFIG_DAEMON) += tests/unit/test_daemon_config.c
+# Its listening sockets: unix, tcp:// rules, systemd activation in children.
+test-$(CONFIG_DAEMON) += tests/unit/test_daemon_listen.c
+# The daemon's TLS server against `openssl s_client` and tug's own client.
+test-$(CONFIG_TLS_SERVER) += tests/unit/test_tls_server.c
