@@ -30,3 +30,10 @@ bin-$(CONFIG_REGISTRY) += core/client/pull.c core/client/progress.c core/client/
 bin-$(CONFIG_PUSH) += core/client/push.c
 # `tug save` / `tug load`.
 bin-$(CONFIG_SAVE_LOAD) += core/client/saveload.c
+
+# The client face: Docker-grammar commands as requests to the daemon over
+# the Engine API. The protocol pieces and the template evaluator are in the
+# library so that the unit tests reach them.
+lib-$(CONFIG_CLIENT) += core/client/api.c core/client/api-call.c core/client/demux.c \
+	core/client/tmpl.c core/client/tmpl-exec.c core/lib/http-parse.c \
+	core/client/runopts.c core/client/runopts-body.c core/client/runopts-host.c

@@ -57,16 +57,18 @@ static bool pre(struct hx *x)
 	if (!maj && !min)
 		return false;
 	if (maj > 1 || (maj == 1 && min > 47)) {
-		hx_error(x, 400, "client version %d.%d is too new. Maximum supported API version is %s",
+		hx_error(x, 400,
+			 "client version %d.%d is too new. Maximum supported API version is %s",
 			 maj, min, TUG_API_VERSION);
 		return true;
 	}
 	if (maj < 1 || min < 24) {
 		char msg[256];
-		int n = snprintf(msg, sizeof(msg),
-				 "client version %d.%d is too old. Minimum supported API version is "
-				 "%s, please upgrade your client to a newer version\n",
-				 maj, min, TUG_API_MIN_VERSION);
+		int n = snprintf(
+			msg, sizeof(msg),
+			"client version %d.%d is too old. Minimum supported API version is "
+			"%s, please upgrade your client to a newer version\n",
+			maj, min, TUG_API_MIN_VERSION);
 		hx_body(x, 400, "text/plain; charset=utf-8", msg, (size_t)n);
 		return true;
 	}
@@ -80,7 +82,7 @@ static void not_found(struct hx *x)
 
 static int listen_unix(const char *path, struct err *e)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	int fd;
 
 	if (strlen(path) >= sizeof(sa.sun_path))
@@ -101,8 +103,8 @@ static int listen_unix(const char *path, struct err *e)
 
 static struct hroute *all_routes(size_t *n)
 {
-	const struct api_part *parts[] = { &api_system, &api_containers, &api_exec,
-					   &api_images, &api_volumes, &api_networks };
+	const struct api_part *parts[] = {&api_system, &api_containers, &api_exec,
+					  &api_images, &api_volumes,    &api_networks};
 	struct hroute *r;
 	size_t k = 0;
 
@@ -200,7 +202,7 @@ static int setup(struct err *e)
 
 static int serve(struct err *e)
 {
-	struct hsrv_opts o = { .user = &D, .pre = pre, .not_found = not_found };
+	struct hsrv_opts o = {.user = &D, .pre = pre, .not_found = not_found};
 	static char common[256];
 
 	snprintf(common, sizeof(common),
@@ -232,7 +234,7 @@ static int serve(struct err *e)
 
 int tug_daemon_main(int argc, char **argv)
 {
-	struct err e = { 0 };
+	struct err e = {0};
 
 	if (parse_args(argc, argv) < 0)
 		return usage();

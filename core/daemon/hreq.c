@@ -44,7 +44,7 @@ int hreq_unescape(char *s, bool plus_is_space)
 		if (*r == '%') {
 			if (!isxdigit((unsigned char)r[1]) || !isxdigit((unsigned char)r[2]))
 				return -1;
-			char hex[3] = { r[1], r[2], 0 };
+			char hex[3] = {r[1], r[2], 0};
 			*w = (char)strtol(hex, NULL, 16);
 			if (!*w)
 				return -1;
@@ -92,7 +92,8 @@ static int parse_request_line(char *line, struct hreq *rq, struct err *e)
 		return err_set(e, "malformed request line"), 400;
 	*sp2 = '\0';
 	if (strncmp(sp2 + 1, "HTTP/1.", 7) != 0 || !isdigit((unsigned char)sp2[8]) || sp2[9])
-		return err_set(e, "unsupported HTTP version"), strncmp(sp2 + 1, "HTTP/", 5) ? 400 : 505;
+		return err_set(e, "unsupported HTTP version"),
+		       strncmp(sp2 + 1, "HTTP/", 5) ? 400 : 505;
 	rq->method = line;
 	rq->target = sp1 + 1;
 	rq->minor = sp2[8] - '0';
@@ -158,7 +159,7 @@ static int framing(struct hreq *rq, struct err *e)
 		rq->chunked = true;
 	}
 	rq->keep_alive = rq->minor >= 1 ? !(conn && http_token_in(conn, "close"))
-					 : (conn && http_token_in(conn, "keep-alive"));
+					: (conn && http_token_in(conn, "keep-alive"));
 	up = hreq_header(rq, "Upgrade");
 	rq->upgrade = conn && http_token_in(conn, "upgrade") && up && http_token_in(up, "tcp");
 	up = hreq_header(rq, "Expect");
@@ -264,7 +265,7 @@ static int take_first(const char *v, void *arg)
 
 int hreq_query(const struct hreq *rq, const char *name, char *buf, size_t size)
 {
-	struct first f = { buf, size };
+	struct first f = {buf, size};
 
 	return query_walk(rq->query, name, take_first, &f) ? 1 : 0;
 }

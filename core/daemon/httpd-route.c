@@ -52,7 +52,7 @@ const struct hroute *hsrv_route(struct hsrv *s, struct hx *x)
 		m = "GET";
 	for (size_t i = 0; i < s->o.nroutes; i++) {
 		const struct hroute *r = &s->o.routes[i];
-		struct caps c = { .n = 0 };
+		struct caps c = {.n = 0};
 		size_t off = 0;
 
 		if (strcmp(r->method, m) || !match(r->pattern, x->rq.path, &c))

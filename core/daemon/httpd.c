@@ -38,7 +38,7 @@ static int pipe_nb(int p[2], struct err *e)
 int hsrv_new(struct hsrv **out, const struct hsrv_opts *o, struct err *e)
 {
 	struct hsrv *s = calloc(1, sizeof(*s));
-	struct epoll_event ev = { .events = EPOLLIN };
+	struct epoll_event ev = {.events = EPOLLIN};
 
 	if (!s)
 		return err_sys(e, ENOMEM, "http server");
@@ -68,7 +68,7 @@ int hsrv_new(struct hsrv **out, const struct hsrv_opts *o, struct err *e)
 
 int hsrv_listen(struct hsrv *s, int fd, struct err *e)
 {
-	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = TAGFD(fd, K_LISTEN) };
+	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = TAGFD(fd, K_LISTEN)};
 
 	if (epoll_ctl(s->ep, EPOLL_CTL_ADD, fd, &ev) < 0)
 		return err_sys(e, errno, "epoll add listener");
@@ -78,11 +78,11 @@ int hsrv_listen(struct hsrv *s, int fd, struct err *e)
 int hsrv_watch(struct hsrv *s, int fd, void (*fn)(int, void *), void *arg, struct err *e)
 {
 	struct hwatch *w = calloc(1, sizeof(*w));
-	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = TAG(w, K_WATCH) };
+	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = TAG(w, K_WATCH)};
 
 	if (!w)
 		return err_sys(e, ENOMEM, "watch");
-	*w = (struct hwatch){ fd, fn, arg, s->watches };
+	*w = (struct hwatch){fd, fn, arg, s->watches};
 	if (epoll_ctl(s->ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
 		free(w);
 		return err_sys(e, errno, "epoll add");
@@ -163,7 +163,7 @@ void hsrv_free(struct hsrv *s)
 static int conn_add(struct hsrv *s, int fd, struct err *e)
 {
 	struct hconn *c = calloc(1, sizeof(*c));
-	struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP };
+	struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP};
 
 	if (!c) {
 		close(fd);
@@ -215,7 +215,7 @@ static void on_accept(struct hsrv *s, int lfd)
 
 static void set_events(struct hconn *c, uint32_t events)
 {
-	struct epoll_event ev = { .events = events | EPOLLRDHUP, .data.u64 = TAG(c, K_CONN) };
+	struct epoll_event ev = {.events = events | EPOLLRDHUP, .data.u64 = TAG(c, K_CONN)};
 
 	epoll_ctl(c->srv->ep, EPOLL_CTL_MOD, c->fd, &ev);
 }
@@ -322,8 +322,8 @@ void hconn_dispatch(struct hconn *c)
 		if (hsrv_spawn(run_thread, c, &e) == 0)
 			return;
 		fcntl(c->fd, F_SETFL, fl);
-		struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP,
-					  .data.u64 = TAG(c, K_CONN) };
+		struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP,
+					 .data.u64 = TAG(c, K_CONN)};
 		epoll_ctl(c->srv->ep, EPOLL_CTL_ADD, c->fd, &ev);
 		x->threaded = false;
 		c->state = HC_WRITE;
@@ -368,8 +368,8 @@ static void on_back(struct hsrv *s)
 			continue;
 		}
 		fcntl(c->fd, F_SETFL, fcntl(c->fd, F_GETFL) | O_NONBLOCK);
-		struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP,
-					  .data.u64 = TAG(c, K_CONN) };
+		struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP,
+					 .data.u64 = TAG(c, K_CONN)};
 		epoll_ctl(s->ep, EPOLL_CTL_ADD, c->fd, &ev);
 		hconn_consume(c);
 		hconn_process(c);

@@ -12,7 +12,7 @@
 
 static ssize_t fill(struct hconn *c, struct err *e)
 {
-	struct pollfd pf = { .fd = c->fd, .events = POLLIN };
+	struct pollfd pf = {.fd = c->fd, .events = POLLIN};
 	ssize_t n;
 
 	if (c->in_len == c->in_cap)
@@ -44,8 +44,8 @@ ssize_t hx_body_read(struct hx *x, void *buf, size_t n, struct err *e)
 	struct hconn *c = x->conn;
 
 	if (!x->rq.chunked) {
-		size_t left = x->rq.content_length > 0 ?
-				      (size_t)x->rq.content_length - c->body_len : 0;
+		size_t left =
+			x->rq.content_length > 0 ? (size_t)x->rq.content_length - c->body_len : 0;
 		if (!left)
 			return 0;
 		if (n > left)

@@ -20,28 +20,50 @@
 static const char *reason(int st)
 {
 	switch (st) {
-	case 100: return "Continue";
-	case 101: return "UPGRADED";
-	case 200: return "OK";
-	case 201: return "Created";
-	case 204: return "No Content";
-	case 304: return "Not Modified";
-	case 400: return "Bad Request";
-	case 401: return "Unauthorized";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 408: return "Request Timeout";
-	case 409: return "Conflict";
-	case 411: return "Length Required";
-	case 413: return "Request Entity Too Large";
-	case 414: return "Request URI Too Long";
-	case 431: return "Request Header Fields Too Large";
-	case 500: return "Internal Server Error";
-	case 501: return "Not Implemented";
-	case 503: return "Service Unavailable";
-	case 505: return "HTTP Version Not Supported";
-	default: return "Status";
+	case 100:
+		return "Continue";
+	case 101:
+		return "UPGRADED";
+	case 200:
+		return "OK";
+	case 201:
+		return "Created";
+	case 204:
+		return "No Content";
+	case 304:
+		return "Not Modified";
+	case 400:
+		return "Bad Request";
+	case 401:
+		return "Unauthorized";
+	case 403:
+		return "Forbidden";
+	case 404:
+		return "Not Found";
+	case 405:
+		return "Method Not Allowed";
+	case 408:
+		return "Request Timeout";
+	case 409:
+		return "Conflict";
+	case 411:
+		return "Length Required";
+	case 413:
+		return "Request Entity Too Large";
+	case 414:
+		return "Request URI Too Long";
+	case 431:
+		return "Request Header Fields Too Large";
+	case 500:
+		return "Internal Server Error";
+	case 501:
+		return "Not Implemented";
+	case 503:
+		return "Service Unavailable";
+	case 505:
+		return "HTTP Version Not Supported";
+	default:
+		return "Status";
 	}
 }
 
@@ -57,8 +79,7 @@ size_t hx_head(struct hx *x, char *buf, size_t size, int status, const char *ext
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
 	n = snprintf(buf, size, "HTTP/1.%d %d %s\r\n%sDate: %s\r\n%s%s\r\n", x->rq.minor ? 1 : 0,
 		     status, reason(status), s && s->o.common_headers ? s->o.common_headers : "",
-		     date, extra ? extra : "",
-		     x->rq.keep_alive ? "" : "Connection: close\r\n");
+		     date, extra ? extra : "", x->rq.keep_alive ? "" : "Connection: close\r\n");
 	if (n < 0 || (size_t)n >= size)
 		return 0;
 	x->status = status;
@@ -75,7 +96,7 @@ int hx_send_all(int fd, const void *buf, size_t len)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == EAGAIN) {
-			struct pollfd pf = { .fd = fd, .events = POLLOUT };
+			struct pollfd pf = {.fd = fd, .events = POLLOUT};
 			if (poll(&pf, 1, WRITE_WAIT_MS) <= 0)
 				return -1;
 			continue;
@@ -204,7 +225,7 @@ int hx_chunk(struct hx *x, const void *buf, size_t len)
 		out(x, "\r\n", 2);
 		return 0;
 	}
-	struct iovec iov[3] = { { sz, strlen(sz) }, { (void *)buf, len }, { "\r\n", 2 } };
+	struct iovec iov[3] = {{sz, strlen(sz)}, {(void *)buf, len}, {"\r\n", 2}};
 	size_t total = iov[0].iov_len + len + 2;
 	ssize_t n = writev(c->fd, iov, 3);
 	if (n == (ssize_t)total)
@@ -261,12 +282,13 @@ int hx_hijack(struct hx *x, bool multiplexed)
 		n = snprintf(head, sizeof(head),
 			     "HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.%s\r\n"
 			     "Connection: Upgrade\r\nUpgrade: tcp\r\n\r\n",
-			     multiplexed && (x->rq.api_major > 1 || x->rq.api_minor >= 42) ?
-				     "multiplexed-stream" :
-				     "raw-stream");
+			     multiplexed && (x->rq.api_major > 1 || x->rq.api_minor >= 42)
+				     ? "multiplexed-stream"
+				     : "raw-stream");
 	else
 		n = snprintf(head, sizeof(head),
-			     "HTTP/1.1 200 OK\r\nContent-Type: application/vnd.docker.raw-stream\r\n\r\n");
+			     "HTTP/1.1 200 OK\r\nContent-Type: "
+			     "application/vnd.docker.raw-stream\r\n\r\n");
 	x->head_sent = x->done = x->hijacked = true;
 	x->rq.keep_alive = false;
 	if (hx_send_all(c->fd, head, (size_t)n) < 0) {

@@ -28,3 +28,6 @@ test-$(CONFIG_PUSH) += tests/unit/test_push.c
 # Image archives: docker-archives and OCI layouts made byte by byte, hostile
 # ones, save -> load round trips.
 test-$(CONFIG_SAVE_LOAD) += tests/unit/test_archive.c
+# The client: Go-template subset, stdcopy demultiplexing, run flags to the
+# create body (known answers from the docker CLI's requests).
+test-$(CONFIG_CLIENT) += tests/unit/test_tmpl.c tests/unit/test_client.c
