@@ -34,8 +34,7 @@ int api_ping(struct api_client *c, struct err *e)
 	snprintf(c->server, sizeof(c->server), "%s", srv ? srv : "");
 	if (r.status >= 400 && !v) {
 		api_end(c, &r);
-		return err_set(e, "Error response from daemon: ping: %d %s", r.status,
-			       r.h.reason);
+		return err_set(e, "Error response from daemon: ping: %d %s", r.status, r.h.reason);
 	}
 	api_end(c, &r);
 	snprintf(c->version, sizeof(c->version), "%s",
@@ -80,8 +79,8 @@ int api_hijack(struct api_client *c, const char *path, const char *ctype, const 
 
 	/* a connection of its own: never the kept-alive one */
 	own.idle = NULL;
-	if (api_do(&own, "POST", path, ctype ? ctype : "text/plain", body ? body : "", blen, up,
-		   &r, e) < 0)
+	if (api_do(&own, "POST", path, ctype ? ctype : "text/plain", body ? body : "", blen, up, &r,
+		   e) < 0)
 		return -1;
 	if (r.status >= 400) {
 		api_error(&r, e);

@@ -128,9 +128,9 @@ static int send_head(struct api_client *c, struct api_conn *conn, const char *me
 			     method, c->version[0] && strcmp(path, "/_ping") ? "/v" : "",
 			     c->version[0] && strcmp(path, "/_ping") ? c->version : "", path);
 	if (has_body || strcmp(method, "GET")) {
-		if (strcmp(method, "HEAD") && strcmp(method, "GET"))
-			n += (size_t)snprintf(head + n, sizeof(head) - n,
-					      "Content-Length: %zu\r\n", blen);
+		if (strcmp(method, "HEAD") && strcmp(method, "GET") && blen != (size_t)-1)
+			n += (size_t)snprintf(head + n, sizeof(head) - n, "Content-Length: %zu\r\n",
+					      blen);
 		if (has_body)
 			n += (size_t)snprintf(head + n, sizeof(head) - n, "Content-Type: %s\r\n",
 					      ctype ? ctype : "application/json");
@@ -153,7 +153,8 @@ static int read_head(struct api_conn *conn, bool head_req, struct api_resp *r, s
 		if ((got = conn_fill(conn, e)) < 0)
 			return -1;
 		if (got == 0)
-			return err_set(e, "read from the daemon: connection closed before a response");
+			return err_set(e,
+				       "read from the daemon: connection closed before a response");
 	}
 	if (hl >= sizeof(r->head))
 		return err_set(e, "read from the daemon: response head too long");
@@ -248,7 +249,8 @@ static ssize_t chunked_read(struct api_resp *r, void *buf, size_t n, struct err 
 				return got < 0 ? -1
 					       : err_set(e, "read from the daemon: truncated body");
 		}
-		conn->off += http_chunked_feed(&r->ch, conn->buf + conn->off, conn->len - conn->off);
+		conn->off +=
+			http_chunked_feed(&r->ch, conn->buf + conn->off, conn->len - conn->off);
 		if (r->ch.err)
 			return err_set(e, "read from the daemon: %s", r->ch.err);
 	}
@@ -290,7 +292,8 @@ int api_read_all(struct api_resp *r, size_t max, char **out, size_t *len, struct
 
 			if (!nb) {
 				free(buf);
-				return err_set(e, "read from the daemon: answer over %zu bytes", max);
+				return err_set(e, "read from the daemon: answer over %zu bytes",
+					       max);
 			}
 			buf = nb;
 			cap *= 2;
@@ -360,5 +363,44 @@ int api_error(struct api_resp *r, struct err *e)
 		err_set(e, "Error response from daemon: %d %s", r->status, r->h.reason);
 	cJSON_Delete(j);
 	free(body);
+	return -1;
+}
+
+/* The body streamed from fd with chunked framing (load: an archive of any
+ * size, never held whole). */
+int api_do_fd(struct api_client *c, const char *method, const char *path, const char *ctype, int fd,
+	      struct api_resp *r, struct err *e)
+{
+	static const char *const te[] = {"Transfer-Encoding: chunked", NULL};
+	struct api_conn *conn;
+	char buf[65536 + 16];
+	ssize_t n;
+
+	memset(r, 0, sizeof(*r));
+	if (api_dial(c, &conn, e) < 0)
+		return -1;
+	/* no Content-Length: a GET-like head, then our own framing */
+	if (send_head(c, conn, method, path, ctype, (size_t)-1, te, true, e) < 0)
+		goto fail;
+	while ((n = read(fd, buf + 10, 65536)) != 0) {
+		int h;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err_sys(e, errno, "read the archive");
+			goto fail;
+		}
+		h = snprintf(buf, 11, "%08zx\r\n", (size_t)n);
+		memcpy(buf + 10 + n, "\r\n", 2);
+		if (h != 10 || send_all(conn->fd, buf, (size_t)n + 12, e) < 0)
+			goto fail;
+	}
+	if (send_all(conn->fd, "0\r\n\r\n", 5, e) < 0 || read_head(conn, false, r, e) < 0)
+		goto fail;
+	r->conn = conn;
+	return 0;
+fail:
+	api_conn_free(conn);
 	return -1;
 }

@@ -66,6 +66,9 @@ int api_ping(struct api_client *c, struct err *e);
 int api_do(struct api_client *c, const char *method, const char *path, const char *ctype,
 	   const void *body, size_t blen, const char *const *hdrs, struct api_resp *r,
 	   struct err *e);
+/* Like api_do with the body read from fd to its end, sent chunked. */
+int api_do_fd(struct api_client *c, const char *method, const char *path, const char *ctype, int fd,
+	      struct api_resp *r, struct err *e);
 /* Body bytes: >0, 0 at the end, -1 on error. */
 ssize_t api_read(struct api_resp *r, void *buf, size_t n, struct err *e);
 /* The whole body (at most max bytes), NUL-terminated, malloc'd. */

@@ -19,8 +19,8 @@ static int header_done(struct demux *d, struct err *e)
 		return err_set(e, "bad stream frame header %02x %02x %02x %02x", d->hdr[0],
 			       d->hdr[1], d->hdr[2], d->hdr[3]);
 	d->stream = d->hdr[0];
-	d->left = (uint32_t)d->hdr[4] << 24 | (uint32_t)d->hdr[5] << 16 |
-		  (uint32_t)d->hdr[6] << 8 | d->hdr[7];
+	d->left = (uint32_t)d->hdr[4] << 24 | (uint32_t)d->hdr[5] << 16 | (uint32_t)d->hdr[6] << 8 |
+		  d->hdr[7];
 	d->hlen = 0;
 	return 0;
 }

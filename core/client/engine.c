@@ -146,8 +146,8 @@ void eng_print_json(const cJSON *v, FILE *out)
 }
 
 int eng_each(struct api_client *c, int n, char **names,
-	     int (*fn)(struct api_client *c, const char *name, void *ctx, struct err *e),
-	     void *ctx, bool print)
+	     int (*fn)(struct api_client *c, const char *name, void *ctx, struct err *e), void *ctx,
+	     bool print)
 {
 	int rc = 0;
 

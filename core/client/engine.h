@@ -76,7 +76,22 @@ double eng_num(const cJSON *obj, const char *key);
  * given) on success, the daemon's error on stderr otherwise; returns 0
  * or 1 (some failed). fn does the request for one name. */
 int eng_each(struct api_client *c, int n, char **names,
-	     int (*fn)(struct api_client *c, const char *name, void *ctx, struct err *e),
-	     void *ctx, bool print);
+	     int (*fn)(struct api_client *c, const char *name, void *ctx, struct err *e), void *ctx,
+	     bool print);
+
+/* Pull image through the daemon, progress to out (docker's display). */
+int eng_pull(struct api_client *c, const char *image, bool quiet, FILE *out, struct err *e);
+/* Push image through the daemon, progress to stdout. */
+int eng_push(struct api_client *c, const char *image, bool quiet, struct err *e);
+
+/* The image commands through the daemon (img-api.c), called by the
+ * daemonless commands' mains when no --data-root was given. */
+int eng_pull_main(int argc, char **argv);
+int eng_push_main(int argc, char **argv);
+int eng_images_main(int argc, char **argv);
+int eng_tag_main(int argc, char **argv);
+int eng_rmi_main(int argc, char **argv);
+int eng_save_main(int argc, char **argv);
+int eng_load_main(int argc, char **argv);
 
 #endif

@@ -8,6 +8,7 @@
 #include "applets.h"
 #include "core/applet.h"
 #include "core/client/cli.h"
+#include "core/client/engine.h"
 #include "registry/ref.h"
 
 //applet: images tug_images_main "List images"
@@ -153,6 +154,9 @@ int tug_images_main(int argc, char **argv)
 	struct err e = {0};
 	int rc, n = cli_parse(&t, argc, argv, 0, 1, &rc);
 
+	if (CFG_CLIENT && eng_use_api())
+		return eng_images_main(argc, argv);
+
 	if (n < 0)
 		return rc;
 	for (size_t i = 0; i < img_filters.n; i++) {
@@ -201,6 +205,9 @@ int tug_tag_main(int argc, char **argv)
 	struct err e = {0};
 	char id[DIGEST_STR_MAX], name[512];
 	int rc, n = cli_parse(&t, argc, argv, 2, 2, &rc);
+
+	if (CFG_CLIENT && eng_use_api())
+		return eng_tag_main(argc, argv);
 
 	if (n < 0)
 		return rc;
@@ -315,6 +322,9 @@ int tug_rmi_main(int argc, char **argv)
 	struct oci_store s;
 	struct err e = {0};
 	int rc, n = cli_parse(&t, argc, argv, 1, 1 << 20, &rc);
+
+	if (CFG_CLIENT && eng_use_api())
+		return eng_rmi_main(argc, argv);
 
 	if (n < 0)
 		return rc;

@@ -7,6 +7,7 @@
 #include "applets.h"
 #include "core/applet.h"
 #include "core/client/cli.h"
+#include "core/client/engine.h"
 #include "core/client/progress.h"
 #include "registry/pull.h"
 #include "registry/ref.h"
@@ -89,6 +90,9 @@ int tug_pull_main(int argc, char **argv)
 	struct err e = {0};
 	char name[512], fam[512];
 	int rc, n = cli_parse(&t, argc, argv, 1, 1, &rc);
+
+	if (CFG_CLIENT && eng_use_api())
+		return eng_pull_main(argc, argv);
 
 	if (n < 0 || !pr) {
 		free(pr);

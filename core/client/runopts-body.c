@@ -8,8 +8,7 @@
 #include "core/client/runopts-priv.h"
 #include "file.h"
 
-#define BAD(flag, v, why)                                                                          \
-	err_set(e, "invalid argument \"%s\" for \"%s\" flag: %s", v, flag, why)
+#define BAD(flag, v, why) err_set(e, "invalid argument \"%s\" for \"%s\" flag: %s", v, flag, why)
 
 cJSON *run_str_array(const struct args_list *l)
 {
@@ -171,10 +170,12 @@ static int one_mount(const char *spec, cJSON *m, struct err *e)
 		else if ((!strcmp(kv, "source") || !strcmp(kv, "src")) && v)
 			cJSON_AddStringToObject(m, "Source", v);
 		else if ((!strcmp(kv, "target") || !strcmp(kv, "dst") ||
-			  !strcmp(kv, "destination")) && v)
+			  !strcmp(kv, "destination")) &&
+			 v)
 			cJSON_AddStringToObject(m, "Target", v);
 		else if (!strcmp(kv, "readonly") || !strcmp(kv, "ro"))
-			cJSON_AddBoolToObject(m, "ReadOnly", !v || !strcmp(v, "true") || !strcmp(v, "1"));
+			cJSON_AddBoolToObject(m, "ReadOnly",
+					      !v || !strcmp(v, "true") || !strcmp(v, "1"));
 		else if (!strcmp(kv, "bind-propagation") && v)
 			cJSON_AddStringToObject(bind = bind ? bind : cJSON_CreateObject(),
 						"Propagation", v);
@@ -227,7 +228,7 @@ static int mounts(const struct run_opts *o, cJSON *hc, struct err *e)
 }
 
 static int run_body_config(const struct run_opts *o, const char *image, int argc, char **argv,
-		    cJSON *c, struct err *e)
+			   cJSON *c, struct err *e)
 {
 	bool in = false, out = !o->detach, err = !o->detach;
 	cJSON *exposed = cJSON_CreateObject(), *env, *cmd, *vols;
@@ -303,8 +304,8 @@ static int healthcheck(const struct run_opts *o, cJSON *c, struct err *e)
 	cJSON_AddItemToObject(c, "Healthcheck", h);
 	if (o->no_healthcheck || o->health_cmd) {
 		cJSON_AddItemToObject(h, "Test", test = cJSON_CreateArray());
-		cJSON_AddItemToArray(test, cJSON_CreateString(o->no_healthcheck ? "NONE"
-										: "CMD-SHELL"));
+		cJSON_AddItemToArray(test,
+				     cJSON_CreateString(o->no_healthcheck ? "NONE" : "CMD-SHELL"));
 		if (!o->no_healthcheck)
 			cJSON_AddItemToArray(test, cJSON_CreateString(o->health_cmd));
 	}
@@ -322,8 +323,8 @@ static int healthcheck(const struct run_opts *o, cJSON *c, struct err *e)
 	return 0;
 }
 
-int run_opts_body(const struct run_opts *o, const char *image, int argc, char **argv,
-		  cJSON **out, struct err *e)
+int run_opts_body(const struct run_opts *o, const char *image, int argc, char **argv, cJSON **out,
+		  struct err *e)
 {
 	cJSON *c = cJSON_CreateObject(), *hc = cJSON_CreateObject(), *nc, *ep, *one, *exposed;
 	cJSON *bindings = cJSON_CreateObject(), *binds;

@@ -6,8 +6,7 @@
 
 #include "core/client/runopts-priv.h"
 
-#define BAD(flag, v, why)                                                                          \
-	err_set(e, "invalid argument \"%s\" for \"%s\" flag: %s", v, flag, why)
+#define BAD(flag, v, why) err_set(e, "invalid argument \"%s\" for \"%s\" flag: %s", v, flag, why)
 
 static int restart_policy(const char *s, cJSON *hc, bool rm, struct err *e)
 {
@@ -188,8 +187,7 @@ static int resources(const struct run_opts *o, cJSON *hc, struct err *e)
 	return ulimits(o, hc, e);
 }
 
-int run_body_host(const struct run_opts *o, cJSON *hc, cJSON *binds, cJSON *bindings,
-		  struct err *e)
+int run_body_host(const struct run_opts *o, cJSON *hc, cJSON *binds, cJSON *bindings, struct err *e)
 {
 	cJSON *cs = cJSON_CreateArray();
 

@@ -10,9 +10,18 @@
 struct run_opts run_opts_v = {.sig_proxy = 1};
 
 #define O run_opts_v
-#define VAL(l, s, m, h, f) {l, s, ARGS_VALUE, m, h, NULL, &O.f, NULL, NULL}
-#define LIST(l, s, m, h, f) {l, s, ARGS_VALUE, m, h, NULL, NULL, &O.f, NULL}
-#define FLAG(l, s, h, f) {l, s, 0, NULL, h, &O.f, NULL, NULL, NULL}
+#define VAL(l, s, m, h, f)                                                                         \
+	{                                                                                          \
+		l, s, ARGS_VALUE, m, h, NULL, &O.f, NULL, NULL                                     \
+	}
+#define LIST(l, s, m, h, f)                                                                        \
+	{                                                                                          \
+		l, s, ARGS_VALUE, m, h, NULL, NULL, &O.f, NULL                                     \
+	}
+#define FLAG(l, s, h, f)                                                                           \
+	{                                                                                          \
+		l, s, 0, NULL, h, &O.f, NULL, NULL, NULL                                           \
+	}
 
 const struct args_opt run_opts_table[] = {
 	LIST("add-host", 0, "list", "Add a custom host-to-IP mapping (host:ip)", add_host),
@@ -23,16 +32,14 @@ const struct args_opt run_opts_table[] = {
 	VAL("cidfile", 0, "string", "Write the container ID to the file", cidfile),
 	VAL("cpu-shares", 'c', "int", "CPU shares (relative weight)", cpu_shares),
 	VAL("cpus", 0, "decimal", "Number of CPUs", cpus),
-	VAL("cpuset-cpus", 0, "string", "CPUs in which to allow execution (0-3, 0,1)",
-	    cpuset_cpus),
+	VAL("cpuset-cpus", 0, "string", "CPUs in which to allow execution (0-3, 0,1)", cpuset_cpus),
 	FLAG("detach", 'd', "Run container in background and print container ID", detach),
 	LIST("device", 0, "list", "Add a host device to the container", device),
 	LIST("dns", 0, "list", "Set custom DNS servers", dns),
 	LIST("dns-option", 0, "list", "Set DNS options", dns_option),
 	LIST("dns-search", 0, "list", "Set custom DNS search domains", dns_search),
 	VAL("domainname", 0, "string", "Container NIS domain name", domainname),
-	VAL("entrypoint", 0, "string", "Overwrite the default ENTRYPOINT of the image",
-	    entrypoint),
+	VAL("entrypoint", 0, "string", "Overwrite the default ENTRYPOINT of the image", entrypoint),
 	LIST("env", 'e', "list", "Set environment variables", env),
 	LIST("env-file", 0, "list", "Read in a file of environment variables", env_file),
 	LIST("expose", 0, "list", "Expose a port or a range of ports", expose),
@@ -63,14 +70,11 @@ const struct args_opt run_opts_table[] = {
 	VAL("network", 0, "network", "Connect a container to a network", network),
 	LIST("network-alias", 0, "list", "Add network-scoped alias for the container",
 	     network_alias),
-	FLAG("no-healthcheck", 0, "Disable any container-specified HEALTHCHECK",
-	     no_healthcheck),
+	FLAG("no-healthcheck", 0, "Disable any container-specified HEALTHCHECK", no_healthcheck),
 	FLAG("oom-kill-disable", 0, "Disable OOM Killer", oom_kill_disable),
 	VAL("pid", 0, "string", "PID namespace to use", pid),
-	VAL("pids-limit", 0, "int", "Tune container pids limit (set -1 for unlimited)",
-	    pids_limit),
-	VAL("platform", 0, "string", "Set platform if server is multi-platform capable",
-	    platform),
+	VAL("pids-limit", 0, "int", "Tune container pids limit (set -1 for unlimited)", pids_limit),
+	VAL("platform", 0, "string", "Set platform if server is multi-platform capable", platform),
 	FLAG("privileged", 0, "Give extended privileges to this container", privileged),
 	LIST("publish", 'p', "list", "Publish a container's port(s) to the host", publish),
 	FLAG("publish-all", 'P', "Publish all exposed ports to random ports", publish_all),
@@ -78,8 +82,9 @@ const struct args_opt run_opts_table[] = {
 	    pull),
 	FLAG("read-only", 0, "Mount the container's root filesystem as read only", read_only),
 	VAL("restart", 0, "string", "Restart policy to apply when a container exits", restart),
-	FLAG("rm", 0, "Automatically remove the container and its associated anonymous volumes "
-		      "when it exits",
+	FLAG("rm", 0,
+	     "Automatically remove the container and its associated anonymous volumes "
+	     "when it exits",
 	     rm),
 	LIST("security-opt", 0, "list", "Security Options", security_opt),
 	VAL("shm-size", 0, "bytes", "Size of /dev/shm", shm_size),
@@ -102,11 +107,12 @@ const struct args_opt run_opts_table[] = {
 
 void run_opts_free(struct run_opts *o)
 {
-	struct args_list *l[] = {&o->publish, &o->env, &o->env_file, &o->volume, &o->mount,
-				 &o->tmpfs, &o->cap_add, &o->cap_drop, &o->device, &o->ulimit,
-				 &o->sysctl, &o->label, &o->log_opt, &o->add_host, &o->dns,
-				 &o->dns_search, &o->dns_option, &o->security_opt, &o->expose,
-				 &o->attach, &o->group_add, &o->network_alias, &o->volumes_from};
+	struct args_list *l[] = {&o->publish,    &o->env,           &o->env_file,    &o->volume,
+				 &o->mount,      &o->tmpfs,         &o->cap_add,     &o->cap_drop,
+				 &o->device,     &o->ulimit,        &o->sysctl,      &o->label,
+				 &o->log_opt,    &o->add_host,      &o->dns,         &o->dns_search,
+				 &o->dns_option, &o->security_opt,  &o->expose,      &o->attach,
+				 &o->group_add,  &o->network_alias, &o->volumes_from};
 
 	for (size_t i = 0; i < sizeof(l) / sizeof(l[0]); i++)
 		args_list_free(l[i]);
@@ -121,13 +127,26 @@ int run_parse_bytes(const char *s, int64_t *out)
 	if (end == s || v < 0)
 		return -1;
 	switch (tolower((unsigned char)*end)) {
-	case 'k': mul = 1024.0; break;
-	case 'm': mul = 1024.0 * 1024; break;
-	case 'g': mul = 1024.0 * 1024 * 1024; break;
-	case 't': mul = 1024.0 * 1024 * 1024 * 1024; break;
-	case 'p': mul = 1024.0 * 1024 * 1024 * 1024 * 1024; break;
-	case 'b': case '\0': break;
-	default: return -1;
+	case 'k':
+		mul = 1024.0;
+		break;
+	case 'm':
+		mul = 1024.0 * 1024;
+		break;
+	case 'g':
+		mul = 1024.0 * 1024 * 1024;
+		break;
+	case 't':
+		mul = 1024.0 * 1024 * 1024 * 1024;
+		break;
+	case 'p':
+		mul = 1024.0 * 1024 * 1024 * 1024 * 1024;
+		break;
+	case 'b':
+	case '\0':
+		break;
+	default:
+		return -1;
 	}
 	if (*end && tolower((unsigned char)*end) != 'b') {
 		end++;
@@ -149,8 +168,8 @@ int run_parse_duration(const char *s, int64_t *ns)
 	static const struct {
 		const char *u;
 		double mul;
-	} units[] = {{"ns", 1},	       {"us", 1e3},  {"µs", 1e3}, {"ms", 1e6},
-		     {"s", 1e9},       {"m", 60e9}, {"h", 3600e9}};
+	} units[] = {{"ns", 1},  {"us", 1e3}, {"µs", 1e3},  {"ms", 1e6},
+		     {"s", 1e9}, {"m", 60e9}, {"h", 3600e9}};
 	double total = 0;
 
 	if (!strcmp(s, "0"))

@@ -35,8 +35,8 @@ extern const struct args_opt run_opts_table[];
 /* The create body for image and command argv[0..argc) (may be empty).
  * *out is the caller's. Bad values fail with docker's messages
  * ("invalid argument \"x\" for \"-m, --memory\" flag: ..."). */
-int run_opts_body(const struct run_opts *o, const char *image, int argc, char **argv,
-		  cJSON **out, struct err *e);
+int run_opts_body(const struct run_opts *o, const char *image, int argc, char **argv, cJSON **out,
+		  struct err *e);
 void run_opts_free(struct run_opts *o);
 
 /* Parsers shared with update: docker's RAMInBytes ("512m", "1g"; binary

@@ -11,6 +11,7 @@
 #include "applets.h"
 #include "core/applet.h"
 #include "core/client/cli.h"
+#include "core/client/engine.h"
 #include "file.h"
 #include "oci/image-archive.h"
 #include "registry/ref.h"
@@ -88,6 +89,9 @@ int tug_save_main(int argc, char **argv)
 	struct oci_save_item *items;
 	struct err e = {0};
 	int rc, n = cli_parse(&t, argc, argv, 1, 1 << 16, &rc);
+
+	if (CFG_CLIENT && eng_use_api())
+		return eng_save_main(argc, argv);
 
 	if (n < 0)
 		return rc;
@@ -172,6 +176,9 @@ int tug_load_main(int argc, char **argv)
 	struct oci_store s;
 	struct err e = {0};
 	int fd = STDIN_FILENO, rc, n = cli_parse(&t, argc, argv, 0, 0, &rc);
+
+	if (CFG_CLIENT && eng_use_api())
+		return eng_load_main(argc, argv);
 
 	if (n < 0)
 		return rc;

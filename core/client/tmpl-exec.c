@@ -46,7 +46,8 @@ int tmpl_print_value(const cJSON *v, struct tmpl_buf *out)
 	if (cJSON_IsNumber(v))
 		return print_number(v->valuedouble, out);
 	if (cJSON_IsBool(v))
-		return cJSON_IsTrue(v) ? tmpl_buf_add(out, "true", 4) : tmpl_buf_add(out, "false", 5);
+		return cJSON_IsTrue(v) ? tmpl_buf_add(out, "true", 4)
+				       : tmpl_buf_add(out, "false", 5);
 	tmpl_buf_add(out, cJSON_IsArray(v) ? "[" : "map[", cJSON_IsArray(v) ? 1 : 4);
 	cJSON_ArrayForEach(c, v)
 	{
@@ -75,7 +76,8 @@ static int field(struct run *r, const cJSON *dot, const char *path, const cJSON 
 			if (!*out)
 				return *out = NULL, 0;
 			return err_set(r->e, "template: can't evaluate field %.*s in type %s",
-				       (int)n, s, cJSON_IsArray(*out) ? "[]interface {}" : "string");
+				       (int)n, s,
+				       cJSON_IsArray(*out) ? "[]interface {}" : "string");
 		}
 		snprintf(key, sizeof(key), "%.*s", (int)n, s);
 		*out = cJSON_GetObjectItemCaseSensitive(*out, key);

@@ -79,9 +79,9 @@ static int lex_arg(const char **p, struct tmpl_arg *a, struct err *e)
 	if (s == start)
 		return err_set(e, "template: unexpected \"%c\" in operand", *s ? *s : ' ');
 	a->text = strndup(start, (size_t)(s - start));
-	a->kind = *start == '.' ? TMPL_FIELD
+	a->kind = *start == '.'                                       ? TMPL_FIELD
 		  : (*start >= '0' && *start <= '9') || *start == '-' ? TMPL_NUM
-								       : TMPL_WORD;
+								      : TMPL_WORD;
 	*p = s;
 	return 0;
 }
@@ -254,7 +254,8 @@ char *tmpl_docker_format(const char *format, int *table)
 		n--;
 	tmpl_buf_add(&b, "", 0);
 	for (size_t i = 0; i < n; i++) {
-		if (format[i] == '\\' && i + 1 < n && (format[i + 1] == 't' || format[i + 1] == 'n')) {
+		if (format[i] == '\\' && i + 1 < n &&
+		    (format[i + 1] == 't' || format[i + 1] == 'n')) {
 			tmpl_buf_add(&b, format[i + 1] == 't' ? "\t" : "\n", 1);
 			i++;
 		} else {
