@@ -105,8 +105,8 @@ static int pump(struct eng_stream *s, struct err *e)
 	struct api_conn *conn = s->conn;
 	char buf[16384];
 
-	if (conn->off < conn->len && from_daemon(s, conn->buf + conn->off, conn->len - conn->off,
-						 e) < 0)
+	if (conn->off < conn->len &&
+	    from_daemon(s, conn->buf + conn->off, conn->len - conn->off, e) < 0)
 		return -1;
 	conn->off = conn->len = 0;
 	if (!s->stdin_open)
@@ -154,7 +154,8 @@ int eng_stream_run(struct eng_stream *s, struct err *e)
 	demux_init(&s->dm);
 	if (winch_pipe[0] < 0 && pipe2(winch_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
 		return err_sys(e, errno, "pipe");
-	if (s->tty && s->stdin_open && isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0) {
+	if (s->tty && s->stdin_open && isatty(STDIN_FILENO) &&
+	    tcgetattr(STDIN_FILENO, &saved) == 0) {
 		raw = saved;
 		cfmakeraw(&raw);
 		restore = tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0;

@@ -63,10 +63,19 @@ static int each_main(const struct args_table *t, int argc, char **argv, struct p
 	return rc;
 }
 
-
 static const struct args_opt stop_opts[] = {
-	{.name = "signal", .shortname = 's', .flags = ARGS_VALUE, .meta = "string", .help = "Signal to send to the container", .value = &o_signal},
-	{.name = "time", .shortname = 't', .flags = ARGS_VALUE, .meta = "int", .help = "Seconds to wait before killing the container", .value = &o_time},
+	{.name = "signal",
+	 .shortname = 's',
+	 .flags = ARGS_VALUE,
+	 .meta = "string",
+	 .help = "Signal to send to the container",
+	 .value = &o_signal},
+	{.name = "time",
+	 .shortname = 't',
+	 .flags = ARGS_VALUE,
+	 .meta = "int",
+	 .help = "Seconds to wait before killing the container",
+	 .value = &o_time},
 	{0},
 };
 
@@ -76,8 +85,7 @@ static void stop_query(struct post_ctx *p)
 	add_query(p, "t", o_time);
 }
 
-static int stop_like(const char *verb, const char *usage, const char *sum, int argc,
-		     char **argv)
+static int stop_like(const char *verb, const char *usage, const char *sum, int argc, char **argv)
 {
 	struct args_table t = {usage, sum, ARGS_INTERSPERSED, stop_opts};
 	struct post_ctx p = {verb, ""};
@@ -98,7 +106,12 @@ int tug_restart_main(int argc, char **argv)
 }
 
 static const struct args_opt kill_opts[] = {
-	{.name = "signal", .shortname = 's', .flags = ARGS_VALUE, .meta = "string", .help = "Signal to send to the container", .value = &o_signal},
+	{.name = "signal",
+	 .shortname = 's',
+	 .flags = ARGS_VALUE,
+	 .meta = "string",
+	 .help = "Signal to send to the container",
+	 .value = &o_signal},
 	{0},
 };
 
@@ -122,9 +135,15 @@ int tug_kill_main(int argc, char **argv)
 }
 
 static const struct args_opt rm_opts[] = {
-	{.name = "force", .shortname = 'f', .help = "Force the removal of a running container (uses SIGKILL)", .flag = &o_force},
+	{.name = "force",
+	 .shortname = 'f',
+	 .help = "Force the removal of a running container (uses SIGKILL)",
+	 .flag = &o_force},
 	{.name = "link", .shortname = 'l', .help = "Remove the specified link", .flag = &o_link},
-	{.name = "volumes", .shortname = 'v', .help = "Remove anonymous volumes associated with the container", .flag = &o_volumes},
+	{.name = "volumes",
+	 .shortname = 'v',
+	 .help = "Remove anonymous volumes associated with the container",
+	 .flag = &o_volumes},
 	{0},
 };
 

@@ -94,4 +94,7 @@ int eng_rmi_main(int argc, char **argv);
 int eng_save_main(int argc, char **argv);
 int eng_load_main(int argc, char **argv);
 
+/* inspect of names (type NULL: any kind), as JSON or through format. */
+int eng_inspect(int n, char **names, const char *type, const char *format);
+
 #endif

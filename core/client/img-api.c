@@ -15,8 +15,16 @@ static int q_quiet, q_all, q_notrunc, q_force, q_noprune;
 static const char *q_format, *q_output, *q_input, *q_platform;
 
 static const struct args_opt pull_opts[] = {
-	{.name = "all-tags", .shortname = 'a', .help = "Download all tagged images in the repository", .flag = &q_all},
-	{.name = "platform", .shortname = 0, .flags = ARGS_VALUE, .meta = "string", .help = "Set platform if server is multi-platform capable", .value = &q_platform},
+	{.name = "all-tags",
+	 .shortname = 'a',
+	 .help = "Download all tagged images in the repository",
+	 .flag = &q_all},
+	{.name = "platform",
+	 .shortname = 0,
+	 .flags = ARGS_VALUE,
+	 .meta = "string",
+	 .help = "Set platform if server is multi-platform capable",
+	 .value = &q_platform},
 	{.name = "quiet", .shortname = 'q', .help = "Suppress verbose output", .flag = &q_quiet},
 	{0},
 };
@@ -54,8 +62,8 @@ static int do_pull(struct api_client *c, int n, char **args)
 int eng_pull_main(int argc, char **argv)
 {
 	static const struct args_table t = {"tug pull [OPTIONS] NAME[:TAG|@DIGEST]",
-					    "Download an image from a registry",
-					    ARGS_INTERSPERSED, pull_opts};
+					    "Download an image from a registry", ARGS_INTERSPERSED,
+					    pull_opts};
 	int rc, n = cli_parse(&t, argc, argv, 1, 1, &rc);
 
 	return n < 0 ? rc : with_client(do_pull, n, argv + 1);
@@ -90,7 +98,8 @@ static void image_row(struct eng_fmt *f, const cJSON *img, const char *repotag)
 
 	snprintf(repo, sizeof(repo), "%.*s", colon ? (int)(colon - repotag) : (int)strlen(repotag),
 		 repotag);
-	snprintf(id, sizeof(id), "%s", q_notrunc ? full : full + (strncmp(full, "sha256:", 7) ? 0 : 7));
+	snprintf(id, sizeof(id), "%s",
+		 q_notrunc ? full : full + (strncmp(full, "sha256:", 7) ? 0 : 7));
 	if (!q_notrunc)
 		id[12] = '\0';
 	cli_human_size((int64_t)eng_num(img, "Size"), size, sizeof(size));
@@ -110,8 +119,16 @@ static void image_row(struct eng_fmt *f, const cJSON *img, const char *repotag)
 }
 
 static const struct args_opt images_opts[] = {
-	{.name = "all", .shortname = 'a', .help = "Show all images (default hides intermediate images)", .flag = &q_all},
-	{.name = "format", .shortname = 0, .flags = ARGS_VALUE, .meta = "string", .help = "Format output using a custom template", .value = &q_format},
+	{.name = "all",
+	 .shortname = 'a',
+	 .help = "Show all images (default hides intermediate images)",
+	 .flag = &q_all},
+	{.name = "format",
+	 .shortname = 0,
+	 .flags = ARGS_VALUE,
+	 .meta = "string",
+	 .help = "Format output using a custom template",
+	 .value = &q_format},
 	{.name = "no-trunc", .shortname = 0, .help = "Don't truncate output", .flag = &q_notrunc},
 	{.name = "quiet", .shortname = 'q', .help = "Only show image IDs", .flag = &q_quiet},
 	{0},
@@ -120,7 +137,8 @@ static const struct args_opt images_opts[] = {
 static int do_images(struct api_client *c, int n, char **args)
 {
 	static const char *hdr =
-		"{\"Repository\":\"REPOSITORY\",\"Tag\":\"TAG\",\"ID\":\"IMAGE ID\",\"CreatedSince\":"
+		"{\"Repository\":\"REPOSITORY\",\"Tag\":\"TAG\",\"ID\":\"IMAGE "
+		"ID\",\"CreatedSince\":"
 		"\"CREATED\",\"CreatedAt\":\"CREATED AT\",\"Size\":\"SIZE\",\"Digest\":\"DIGEST\"}";
 	struct eng_fmt f;
 	struct err e = {0};
@@ -129,7 +147,8 @@ static int do_images(struct api_client *c, int n, char **args)
 
 	(void)n;
 	(void)args;
-	if (api_json(c, "GET", q_all ? "/images/json?all=1" : "/images/json", NULL, &list, &e) < 0 ||
+	if (api_json(c, "GET", q_all ? "/images/json?all=1" : "/images/json", NULL, &list, &e) <
+		    0 ||
 	    eng_fmt_init(&f, q_quiet ? "{{.ID}}" : q_format,
 			 "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}",
 			 &e) < 0) {
@@ -214,7 +233,10 @@ static int rmi_one(struct api_client *c, const char *name, void *ctx, struct err
 
 static const struct args_opt rmi_opts[] = {
 	{.name = "force", .shortname = 'f', .help = "Force removal of the image", .flag = &q_force},
-	{.name = "no-prune", .shortname = 0, .help = "Do not delete untagged parents", .flag = &q_noprune},
+	{.name = "no-prune",
+	 .shortname = 0,
+	 .help = "Do not delete untagged parents",
+	 .flag = &q_noprune},
 	{0},
 };
 
@@ -234,7 +256,12 @@ int eng_rmi_main(int argc, char **argv)
 }
 
 static const struct args_opt save_opts[] = {
-	{.name = "output", .shortname = 'o', .flags = ARGS_VALUE, .meta = "string", .help = "Write to a file, instead of STDOUT", .value = &q_output},
+	{.name = "output",
+	 .shortname = 'o',
+	 .flags = ARGS_VALUE,
+	 .meta = "string",
+	 .help = "Write to a file, instead of STDOUT",
+	 .value = &q_output},
 	{0},
 };
 
@@ -284,7 +311,12 @@ int eng_save_main(int argc, char **argv)
 }
 
 static const struct args_opt load_opts[] = {
-	{.name = "input", .shortname = 'i', .flags = ARGS_VALUE, .meta = "string", .help = "Read from tar archive file, instead of STDIN", .value = &q_input},
+	{.name = "input",
+	 .shortname = 'i',
+	 .flags = ARGS_VALUE,
+	 .meta = "string",
+	 .help = "Read from tar archive file, instead of STDIN",
+	 .value = &q_input},
 	{.name = "quiet", .shortname = 'q', .help = "Suppress the load output", .flag = &q_quiet},
 	{0},
 };

@@ -88,8 +88,9 @@ static int progress_stream(struct api_resp *r, FILE *out, bool quiet, struct err
 			continue;
 		err = cJSON_GetObjectItemCaseSensitive(m, "errorDetail");
 		if (err || eng_str(m, "error")[0]) {
-			rc = err_set(e, "%s", eng_str(m, "error")[0] ? eng_str(m, "error")
-								    : eng_str(err, "message"));
+			rc = err_set(e, "%s",
+				     eng_str(m, "error")[0] ? eng_str(m, "error")
+							    : eng_str(err, "message"));
 		} else if (!quiet && (eng_str(m, "status")[0] || eng_str(m, "id")[0])) {
 			show(p, m);
 		}
@@ -125,8 +126,7 @@ int eng_pull(struct api_client *c, const char *image, bool quiet, FILE *out, str
 
 	split_ref(image, name, sizeof(name), &tag);
 	registry_auth(image, auth, sizeof(auth));
-	snprintf(path, sizeof(path), "/images/create?fromImage=%s&tag=%s", eng_q(name),
-		 eng_q(tag));
+	snprintf(path, sizeof(path), "/images/create?fromImage=%s&tag=%s", eng_q(name), eng_q(tag));
 	if (api_do(c, "POST", path, NULL, NULL, 0, hdrs, &r, e) < 0)
 		return -1;
 	if (r.status >= 400)

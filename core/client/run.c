@@ -190,8 +190,14 @@ int tug_create_main(int argc, char **argv)
 
 static int o_attach, o_interactive;
 static const struct args_opt start_opts[] = {
-	{.name = "attach", .shortname = 'a', .help = "Attach STDOUT/STDERR and forward signals", .flag = &o_attach},
-	{.name = "interactive", .shortname = 'i', .help = "Attach container's STDIN", .flag = &o_interactive},
+	{.name = "attach",
+	 .shortname = 'a',
+	 .help = "Attach STDOUT/STDERR and forward signals",
+	 .flag = &o_attach},
+	{.name = "interactive",
+	 .shortname = 'i',
+	 .help = "Attach container's STDIN",
+	 .flag = &o_interactive},
 	{0},
 };
 
