@@ -2,7 +2,6 @@
  * name or id (tried in that order unless --type), printed as docker does:
  * a JSON array indented by 4, or one -f template result per object. */
 #include <stdlib.h>
-#define _GNU_SOURCE
 #include <string.h>
 
 #include "applets.h"

@@ -35,8 +35,8 @@ static const char *want_web =
 
 /* Keys the CLI sends with zero values that tug leaves to the daemon's defaults. */
 static const char *const omitted[] = {"BlkioWeight", "BlkioWeightDevice", "CpuPeriod",
-				      "CpuQuota", "CpuCount", "CpuPercent", "MacAddress",
-				      "NetworkID", NULL};
+				      "CpuQuota",    "CpuCount",          "CpuPercent",
+				      "MacAddress",  "NetworkID",         NULL};
 
 static bool is_omitted(const char *k)
 {
@@ -99,8 +99,9 @@ static cJSON *body_of(char **argv, int argc, struct err *e)
 
 static void test_web(void)
 {
-	char *argv[] = {"run", "-d", "-p", "18080:80", "--name", "web", "127.0.0.1:5000/small:1",
-			"httpd", "-f", "-vv", "-p", "80", "-h", "/www", NULL};
+	char *argv[] = {"run",   "-d", "-p",  "18080:80", "--name", "web", "127.0.0.1:5000/small:1",
+			"httpd", "-f", "-vv", "-p",       "80",     "-h",  "/www",
+			NULL};
 	struct err e = {0};
 	cJSON *got = body_of(argv, 14, &e), *want = NULL;
 
@@ -119,11 +120,39 @@ static const cJSON *at(const cJSON *j, const char *a, const char *b)
 
 static void test_flags(void)
 {
-	char *argv[] = {"run", "--rm", "-i", "-t", "-e", "A=1", "-m", "512m", "--cpus", "1.5",
-			"-v", "/data", "-v", "/h:/c:ro", "--restart", "no", "--ulimit",
-			"nofile=10:20", "--health-cmd", "true", "--health-interval", "1m30s",
-			"--cap-add", "NET_ADMIN", "--init", "-l", "a=b", "--tmpfs", "/run:size=1m",
-			"--mount", "type=bind,src=/x,dst=/y,readonly", "busybox", NULL};
+	char *argv[] = {"run",
+			"--rm",
+			"-i",
+			"-t",
+			"-e",
+			"A=1",
+			"-m",
+			"512m",
+			"--cpus",
+			"1.5",
+			"-v",
+			"/data",
+			"-v",
+			"/h:/c:ro",
+			"--restart",
+			"no",
+			"--ulimit",
+			"nofile=10:20",
+			"--health-cmd",
+			"true",
+			"--health-interval",
+			"1m30s",
+			"--cap-add",
+			"NET_ADMIN",
+			"--init",
+			"-l",
+			"a=b",
+			"--tmpfs",
+			"/run:size=1m",
+			"--mount",
+			"type=bind,src=/x,dst=/y,readonly",
+			"busybox",
+			NULL};
 	struct err e = {0};
 	cJSON *b = body_of(argv, 33, &e);
 	char *s = b ? cJSON_PrintUnformatted(b) : NULL;
@@ -145,13 +174,12 @@ static void test_flags(void)
 	   "--ulimit nofile=10:20");
 	ok(at(at(b, "Healthcheck", NULL), "Interval", NULL)->valuedouble == 90e9,
 	   "--health-interval 1m30s");
-	ok(cJSON_IsTrue(at(b, "HostConfig", "Init")) && cJSON_IsTrue(at(b, "HostConfig",
-									   "AutoRemove")),
+	ok(cJSON_IsTrue(at(b, "HostConfig", "Init")) &&
+		   cJSON_IsTrue(at(b, "HostConfig", "AutoRemove")),
 	   "--init --rm");
 	ok(!strcmp(at(at(b, "HostConfig", "Tmpfs"), "/run", NULL)->valuestring, "size=1m"),
 	   "--tmpfs");
-	ok(cJSON_IsTrue(at(cJSON_GetArrayItem(at(b, "HostConfig", "Mounts"), 0), "ReadOnly",
-			   NULL)),
+	ok(cJSON_IsTrue(at(cJSON_GetArrayItem(at(b, "HostConfig", "Mounts"), 0), "ReadOnly", NULL)),
 	   "--mount readonly");
 	ok(!strcmp(at(at(b, "Labels", NULL), "a", NULL)->valuestring, "b"), "-l a=b");
 	free(s);
