@@ -383,6 +383,7 @@ int api_do_fd(struct api_client *c, const char *method, const char *path, const 
 	if (send_head(c, conn, method, path, ctype, (size_t)-1, te, true, e) < 0)
 		goto fail;
 	while ((n = read(fd, buf + 10, 65536)) != 0) {
+		char hex[16];
 		int h;
 
 		if (n < 0 && errno == EINTR)
@@ -391,7 +392,9 @@ int api_do_fd(struct api_client *c, const char *method, const char *path, const 
 			err_sys(e, errno, "read the archive");
 			goto fail;
 		}
-		h = snprintf(buf, 11, "%08zx\r\n", (size_t)n);
+		/* the size line in front of the data, without snprintf's NUL on it */
+		h = snprintf(hex, sizeof(hex), "%08zx\r\n", (size_t)n);
+		memcpy(buf, hex, 10);
 		memcpy(buf + 10 + n, "\r\n", 2);
 		if (h != 10 || send_all(conn->fd, buf, (size_t)n + 12, e) < 0)
 			goto fail;

@@ -14,12 +14,21 @@ static const char *o_format, *o_type;
 static int o_size;
 
 static const struct args_opt inspect_opts[] = {
-	{.name = "format", .shortname = 'f', .flags = ARGS_VALUE, .meta = "string",
-	 .help = "Format output using a custom template", .value = &o_format},
-	{.name = "size", .shortname = 's', .help = "Display total file sizes if the type is container",
+	{.name = "format",
+	 .shortname = 'f',
+	 .flags = ARGS_VALUE,
+	 .meta = "string",
+	 .help = "Format output using a custom template",
+	 .value = &o_format},
+	{.name = "size",
+	 .shortname = 's',
+	 .help = "Display total file sizes if the type is container",
 	 .flag = &o_size},
-	{.name = "type", .flags = ARGS_VALUE, .meta = "string",
-	 .help = "Only inspect objects of the given type", .value = &o_type},
+	{.name = "type",
+	 .flags = ARGS_VALUE,
+	 .meta = "string",
+	 .help = "Only inspect objects of the given type",
+	 .value = &o_type},
 	{0},
 };
 

@@ -16,13 +16,26 @@ static struct args_list o_filter;
 
 static const struct args_opt ps_opts[] = {
 	{.name = "all", .shortname = 'a', .help = "Show all containers", .flag = &o_all},
-	{.name = "filter", .shortname = 'f', .flags = ARGS_VALUE, .meta = "filter",
-	 .help = "Filter output based on conditions provided", .list = &o_filter},
-	{.name = "format", .flags = ARGS_VALUE, .meta = "string",
-	 .help = "Format output using a custom template", .value = &o_format},
-	{.name = "last", .shortname = 'n', .flags = ARGS_VALUE, .meta = "int",
-	 .help = "Show n last created containers", .value = &o_last},
-	{.name = "latest", .shortname = 'l', .help = "Show the latest created container",
+	{.name = "filter",
+	 .shortname = 'f',
+	 .flags = ARGS_VALUE,
+	 .meta = "filter",
+	 .help = "Filter output based on conditions provided",
+	 .list = &o_filter},
+	{.name = "format",
+	 .flags = ARGS_VALUE,
+	 .meta = "string",
+	 .help = "Format output using a custom template",
+	 .value = &o_format},
+	{.name = "last",
+	 .shortname = 'n',
+	 .flags = ARGS_VALUE,
+	 .meta = "int",
+	 .help = "Show n last created containers",
+	 .value = &o_last},
+	{.name = "latest",
+	 .shortname = 'l',
+	 .help = "Show the latest created container",
 	 .flag = &o_latest},
 	{.name = "no-trunc", .help = "Don't truncate output", .flag = &o_notrunc},
 	{.name = "quiet", .shortname = 'q', .help = "Only display container IDs", .flag = &o_quiet},
@@ -152,7 +165,8 @@ static void query(char *path, size_t size)
 		cJSON *arr;
 
 		snprintf(key, sizeof(key), "%.*s",
-			 eq ? (int)(eq - o_filter.v[i]) : (int)strlen(o_filter.v[i]), o_filter.v[i]);
+			 eq ? (int)(eq - o_filter.v[i]) : (int)strlen(o_filter.v[i]),
+			 o_filter.v[i]);
 		if (!(arr = cJSON_GetObjectItemCaseSensitive(f, key)))
 			cJSON_AddItemToObject(f, key, arr = cJSON_CreateArray());
 		cJSON_AddItemToArray(arr, cJSON_CreateString(eq ? eq + 1 : ""));

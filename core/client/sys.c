@@ -14,8 +14,12 @@
 static const char *o_format;
 
 static const struct args_opt fmt_opts[] = {
-	{.name = "format", .shortname = 'f', .flags = ARGS_VALUE, .meta = "string",
-	 .help = "Format output using a custom template", .value = &o_format},
+	{.name = "format",
+	 .shortname = 'f',
+	 .flags = ARGS_VALUE,
+	 .meta = "string",
+	 .help = "Format output using a custom template",
+	 .value = &o_format},
 	{0},
 };
 
@@ -23,12 +27,16 @@ static void client_block(const struct api_client *c)
 {
 	printf("Client:\n Version:           %s\n", TUG_VERSION);
 	if (c && strcmp(c->version, API_VERSION_MAX))
-		printf(" API version:       %s (downgraded from %s)\n", c->version, API_VERSION_MAX);
+		printf(" API version:       %s (downgraded from %s)\n", c->version,
+		       API_VERSION_MAX);
 	else
 		printf(" API version:       %s\n", API_VERSION_MAX);
 	printf(" Git commit:        %s\n OS/Arch:           linux/%s\n Context:           "
 	       "default\n",
-	       TUG_GIT_REV, CFG_ARCH_X86_64 ? "amd64" : CFG_ARCH_AARCH64 ? "arm64" : "arm");
+	       TUG_GIT_REV,
+	       CFG_ARCH_X86_64    ? "amd64"
+	       : CFG_ARCH_AARCH64 ? "arm64"
+				  : "arm");
 }
 
 static void server_block(const cJSON *v)
@@ -104,10 +112,11 @@ static void info_server(const cJSON *i)
 	printf("\nServer:\n Containers: %d\n  Running: %d\n  Paused: %d\n  Stopped: %d\n",
 	       (int)eng_num(i, "Containers"), (int)eng_num(i, "ContainersRunning"),
 	       (int)eng_num(i, "ContainersPaused"), (int)eng_num(i, "ContainersStopped"));
-	printf(" Images: %d\n Server Version: %s\n Storage Driver: %s\n",
-	       (int)eng_num(i, "Images"), eng_str(i, "ServerVersion"), eng_str(i, "Driver"));
+	printf(" Images: %d\n Server Version: %s\n Storage Driver: %s\n", (int)eng_num(i, "Images"),
+	       eng_str(i, "ServerVersion"), eng_str(i, "Driver"));
 	printf(" Logging Driver: %s\n Cgroup Driver: %s\n Cgroup Version: %s\n",
-	       eng_str(i, "LoggingDriver"), eng_str(i, "CgroupDriver"), eng_str(i, "CgroupVersion"));
+	       eng_str(i, "LoggingDriver"), eng_str(i, "CgroupDriver"),
+	       eng_str(i, "CgroupVersion"));
 	printf(" Default Runtime: %s\n Kernel Version: %s\n Operating System: %s\n OSType: %s\n",
 	       eng_str(i, "DefaultRuntime"), eng_str(i, "KernelVersion"),
 	       eng_str(i, "OperatingSystem"), eng_str(i, "OSType"));
@@ -119,10 +128,10 @@ static void info_server(const cJSON *i)
 	       eng_str(i, "DockerRootDir"),
 	       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(i, "Debug")) ? "true" : "false",
 	       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(i, "ExperimentalBuild")) ? "true"
-										    : "false");
+										      : "false");
 	printf(" Live Restore Enabled: %s\n\n",
 	       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(i, "LiveRestoreEnabled")) ? "true"
-											: "false");
+										       : "false");
 }
 
 int tug_info_main(int argc, char **argv)
