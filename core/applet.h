@@ -25,6 +25,7 @@ extern char **tug_argv;
 /* Global options, given before the command (tug --data-root DIR pull x). */
 extern const char *tug_data_root; /* NULL: the default, /var/lib/tug */
 extern bool tug_keep_layer_blobs; /* keep compressed layers (push, save) */
+extern const char *tug_host; /* -H/--host: the daemon's address, NULL: the default */
 
 struct alias {
 	const char *argv0; /* invoked under this name ... */

@@ -65,3 +65,12 @@ lib-$(CONFIG_DAEMON) += core/daemon/listen.c
 lib-$(CONFIG_TLS_SERVER) += core/lib/tls-server.c
 # `tug system dial-stdio`: the far side of docker -H ssh://host.
 bin-$(CONFIG_CLIENT) += core/client/dialstdio.c
+# The client face: Docker-grammar commands as requests to the daemon over
+# the Engine API. The protocol pieces and the template evaluator are in the
+# library so that the unit tests reach them.
+lib-$(CONFIG_CLIENT) += core/client/api.c core/client/api-call.c core/client/demux.c \
+	core/client/tmpl.c core/client/tmpl-exec.c core/lib/http-parse.c \
+	core/client/runopts.c core/client/runopts-body.c core/client/runopts-host.c
+bin-$(CONFIG_CLIENT) += core/client/engine.c core/client/format.c core/client/attach.c \
+	core/client/run.c core/client/ctr.c core/client/img-api.c core/client/img-pull.c \
+	core/client/ps.c core/client/logs.c core/client/inspect.c core/client/sys.c core/client/netvol.c

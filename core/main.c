@@ -13,6 +13,7 @@
 
 char **tug_argv;
 const char *tug_data_root;
+const char *tug_host;
 bool tug_keep_layer_blobs;
 
 static const struct applet *find_applet(const char *name)
@@ -32,7 +33,7 @@ static const char *base_name(const char *path)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: tug [--data-root DIR] [--keep-layer-blobs] COMMAND [ARG...]\n"
+	fprintf(f, "Usage: tug [-H HOST] [--data-root DIR] [--keep-layer-blobs] COMMAND [ARG...]\n"
 		   "       tug --version | --help\n\n"
 		   "A container engine for embedded and edge Linux.\n\nCommands:\n");
 	for (size_t i = 0; i < NAPPLETS; i++)
@@ -58,8 +59,17 @@ int main(int argc, char **argv)
 			return find_applet(a->applet)->main(argc, argv);
 
 	/* Global options before the command, as docker's and dockerd's. */
-	while (argc > 1 && !strncmp(argv[1], "--", 2) && argv[1][2]) {
-		if (!strcmp(argv[1], "--data-root") && argc > 2) {
+	while (argc > 1 &&
+	       ((!strncmp(argv[1], "--", 2) && argv[1][2]) || !strncmp(argv[1], "-H", 2))) {
+		if ((!strcmp(argv[1], "--host") || !strcmp(argv[1], "-H")) && argc > 2) {
+			tug_host = argv[2];
+			argc -= 2;
+			argv += 2;
+		} else if (!strncmp(argv[1], "--host=", 7) || !strncmp(argv[1], "-H", 2)) {
+			tug_host = argv[1] + (argv[1][1] == 'H' ? 2 + (argv[1][2] == '=') : 7);
+			argc--;
+			argv++;
+		} else if (!strcmp(argv[1], "--data-root") && argc > 2) {
 			tug_data_root = argv[2];
 			argc -= 2;
 			argv += 2;

@@ -9,6 +9,7 @@
 #include "core/applet.h"
 #include "core/client/cli.h"
 #include "oci/image-info.h"
+#include "core/client/engine.h"
 #include "registry/ref.h"
 
 //applet: images tug_images_main "List images"
@@ -152,8 +153,11 @@ int tug_images_main(int argc, char **argv)
 	struct oci_store s;
 	struct listing l = {.dangling = -1};
 	struct err e = {0};
-	int rc, n = cli_parse(&t, argc, argv, 0, 1, &rc);
+	int rc, n;
 
+	if (CFG_CLIENT && eng_use_api())
+		return eng_images_main(argc, argv);
+	n = cli_parse(&t, argc, argv, 0, 1, &rc);
 	if (n < 0)
 		return rc;
 	for (size_t i = 0; i < img_filters.n; i++) {
@@ -201,8 +205,11 @@ int tug_tag_main(int argc, char **argv)
 	struct reg_ref ref;
 	struct err e = {0};
 	char id[DIGEST_STR_MAX], name[512];
-	int rc, n = cli_parse(&t, argc, argv, 2, 2, &rc);
+	int rc, n;
 
+	if (CFG_CLIENT && eng_use_api())
+		return eng_tag_main(argc, argv);
+	n = cli_parse(&t, argc, argv, 2, 2, &rc);
 	if (n < 0)
 		return rc;
 	if (reg_ref_parse(&ref, argv[2], &e) < 0)
@@ -252,8 +259,11 @@ int tug_rmi_main(int argc, char **argv)
 					    "Remove one or more images", ARGS_INTERSPERSED, opts};
 	struct oci_store s;
 	struct err e = {0};
-	int rc, n = cli_parse(&t, argc, argv, 1, 1 << 20, &rc);
+	int rc, n;
 
+	if (CFG_CLIENT && eng_use_api())
+		return eng_rmi_main(argc, argv);
+	n = cli_parse(&t, argc, argv, 1, 1 << 20, &rc);
 	if (n < 0)
 		return rc;
 	if (cli_store_open(&s, OCI_STORE_EXCLUSIVE, &e) < 0)

@@ -7,6 +7,7 @@
 #include "applets.h"
 #include "core/applet.h"
 #include "core/client/cli.h"
+#include "core/client/engine.h"
 #include "core/client/progress.h"
 #include "registry/pull.h"
 #include "registry/ref.h"
@@ -88,7 +89,11 @@ int tug_pull_main(int argc, char **argv)
 	struct oci_store st = {.root_fd = -1, .lock_fd = -1};
 	struct err e = {0};
 	char name[512], fam[512];
-	int rc, n = cli_parse(&t, argc, argv, 1, 1, &rc);
+	int rc, n;
+
+	if (CFG_CLIENT && eng_use_api())
+		return eng_pull_main(argc, argv);
+	n = cli_parse(&t, argc, argv, 1, 1, &rc);
 
 	if (n < 0 || !pr) {
 		free(pr);

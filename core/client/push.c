@@ -9,6 +9,7 @@
 #include "applets.h"
 #include "core/applet.h"
 #include "core/client/cli.h"
+#include "core/client/engine.h"
 #include "core/client/progress.h"
 #include "registry/push.h"
 #include "registry/ref.h"
@@ -219,8 +220,11 @@ int tug_push_main(int argc, char **argv)
 	struct oci_store st = {.root_fd = -1, .lock_fd = -1};
 	struct err e = {0};
 	char name[REG_REF_STR_MAX];
-	int rc, n = cli_parse(&t, argc, argv, 1, 1, &rc);
+	int rc, n;
 
+	if (CFG_CLIENT && eng_use_api())
+		return eng_push_main(argc, argv);
+	n = cli_parse(&t, argc, argv, 1, 1, &rc);
 	if (n < 0)
 		return rc;
 	cli_progress_init(&d, stdout, push_quiet);

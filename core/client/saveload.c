@@ -11,6 +11,7 @@
 #include "applets.h"
 #include "core/applet.h"
 #include "core/client/cli.h"
+#include "core/client/engine.h"
 #include "file.h"
 #include "oci/image-archive.h"
 #include "registry/ref.h"
@@ -87,8 +88,11 @@ int tug_save_main(int argc, char **argv)
 	struct save_names *sn;
 	struct oci_save_item *items;
 	struct err e = {0};
-	int rc, n = cli_parse(&t, argc, argv, 1, 1 << 16, &rc);
+	int rc, n;
 
+	if (CFG_CLIENT && eng_use_api())
+		return eng_save_main(argc, argv);
+	n = cli_parse(&t, argc, argv, 1, 1 << 16, &rc);
 	if (n < 0)
 		return rc;
 	if (!save_output && isatty(STDOUT_FILENO))
@@ -171,8 +175,11 @@ int tug_load_main(int argc, char **argv)
 	struct oci_load_opts lo = {.progress = {load_event, &tty}};
 	struct oci_store s;
 	struct err e = {0};
-	int fd = STDIN_FILENO, rc, n = cli_parse(&t, argc, argv, 0, 0, &rc);
+	int fd = STDIN_FILENO, rc, n;
 
+	if (CFG_CLIENT && eng_use_api())
+		return eng_load_main(argc, argv);
+	n = cli_parse(&t, argc, argv, 0, 0, &rc);
 	if (n < 0)
 		return rc;
 	if (load_input && (fd = open(load_input, O_RDONLY | O_CLOEXEC)) < 0)

@@ -44,3 +44,6 @@ test-$(CONFIG_DAEMON) += tests/unit/test_daemon_config.c
 test-$(CONFIG_DAEMON) += tests/unit/test_daemon_listen.c
 # The daemon's TLS server against `openssl s_client` and tug's own client.
 test-$(CONFIG_TLS_SERVER) += tests/unit/test_tls_server.c
+# The client: Go-template subset, stdcopy demultiplexing, run flags to the
+# create body (known answers from the docker CLI's requests).
+test-$(CONFIG_CLIENT) += tests/unit/test_tmpl.c tests/unit/test_client.c
