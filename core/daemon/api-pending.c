@@ -9,7 +9,7 @@
 #include "file.h"
 
 /* api_images: core/daemon/api-images.c (h-images) */
-const struct api_part api_volumes = { NULL, 0 }, api_networks = { NULL, 0 };
+const struct api_part api_volumes = {NULL, 0}, api_networks = {NULL, 0};
 
 int vol_get(struct daemon *d, const char *name, char *name_out, size_t name_size, char *path_out,
 	    size_t path_size, struct err *e)

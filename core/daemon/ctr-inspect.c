@@ -244,7 +244,12 @@ static void command_text(const struct ctr *c, char *buf, size_t size)
 
 static cJSON *ports_list(const struct ctr *c)
 {
-	cJSON *l = cJSON_CreateArray(), *m = ports_map(c, true), *it, *b;
+	cJSON *l = cJSON_CreateArray(), *m, *it, *b;
+
+	/* a stopped container publishes nothing: dockerd lists no ports */
+	if (c->status != CS_RUNNING && c->status != CS_PAUSED)
+		return l;
+	m = ports_map(c, true);
 
 	cJSON_ArrayForEach(it, m)
 	{

@@ -14,7 +14,9 @@
 
 #include "core/applet.h"
 #include "core/daemon/ctr.h"
+#include "core/daemon/config.h"
 #include "core/daemon/daemon.h"
+#include "core/daemon/listen.h"
 #include "applets.h"
 #include "version.h"
 #include "file.h"
@@ -24,8 +26,7 @@
 //alias: tugd daemon
 
 static struct daemon D;
-static const char *hosts[8];
-static size_t nhosts;
+static struct tug_daemon_config C;
 
 int64_t daemon_now_ns(void)
 {
@@ -82,27 +83,6 @@ static void not_found(struct hx *x)
 	hx_error(x, 404, "page not found");
 }
 
-static int listen_unix(const char *path, struct err *e)
-{
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	int fd;
-
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return err_set(e, "listen on %s: path too long", path);
-	strcpy(sa.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return err_sys(e, errno, "socket");
-	unlink(path);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || chmod(path, 0660) < 0 ||
-	    listen(fd, 128) < 0) {
-		err_sys(e, errno, "listen on %s", path);
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 static struct hroute *all_routes(size_t *n)
 {
 	const struct api_part *parts[] = {&api_system, &api_events,  &api_containers, &api_exec,
@@ -157,56 +137,47 @@ static void on_term(int fd, void *arg)
 		hsrv_stop(D.srv);
 }
 
-static int usage(void)
+/* The registry client reads its settings from the environment (as the
+ * daemonless commands do): daemon.json's registry keys go there. */
+static void registry_env(void)
 {
-	fprintf(stderr, "Usage: tug daemon [-H unix:///path]... [--data-root DIR] "
-			"[--exec-root DIR] [--live-restore] [--storage-driver overlay|copy]\n");
-	return TUG_EXIT_USAGE;
+	char buf[4096];
+
+	for (int k = 0; k < 2; k++) {
+		const struct tug_strv *v = k ? &C.registry_mirrors : &C.insecure_registries;
+		size_t n = 0;
+		buf[0] = '\0';
+		for (size_t i = 0; i < v->n; i++)
+			n += (size_t)snprintf(buf + n, n < sizeof(buf) ? sizeof(buf) - n : 0,
+					      "%s%s", i ? "," : "", v->v[i]);
+		if (v->n)
+			setenv(k ? "TUG_REGISTRY_MIRRORS" : "TUG_INSECURE_REGISTRIES", buf, 1);
+	}
+	snprintf(buf, sizeof(buf), "%d", C.max_concurrent_downloads);
+	if (C.max_concurrent_downloads > 0)
+		setenv("TUG_MAX_CONCURRENT_DOWNLOADS", buf, 1);
 }
 
-static int parse_args(int argc, char **argv)
+static void settings(void)
 {
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		if ((!strcmp(a, "-H") || !strcmp(a, "--host")) && v && nhosts < 8) {
-			hosts[nhosts++] = v;
-			i++;
-		} else if (!strncmp(a, "--host=", 7) && nhosts < 8) {
-			hosts[nhosts++] = a + 7;
-		} else if (!strcmp(a, "--data-root") && v) {
-			snprintf(D.data_root, sizeof(D.data_root), "%s", v);
-			i++;
-		} else if (!strcmp(a, "--exec-root") && v) {
-			snprintf(D.exec_root, sizeof(D.exec_root), "%s", v);
-			i++;
-		} else if (!strcmp(a, "--config-file") && v) {
-			i++; /* daemon.json: read by config.c (planned) */
-		} else if (!strcmp(a, "--live-restore")) {
-			D.live_restore = true;
-		} else if (!strcmp(a, "--storage-driver") && v) {
-			D.storage_driver = v;
-			i++;
-		} else if (!strcmp(a, "-D") || !strcmp(a, "--debug")) {
-			log_set_level(LOG_LEVEL_DEBUG);
-		} else {
-			fprintf(stderr, "tug daemon: unknown flag: %s\n", a);
-			return -1;
-		}
-	}
-	return 0;
+	snprintf(D.data_root, sizeof(D.data_root), "%s",
+		 C.data_root     ? C.data_root
+		 : tug_data_root ? tug_data_root
+				 : "/var/lib/tug");
+	snprintf(D.exec_root, sizeof(D.exec_root), "%s", C.exec_root ? C.exec_root : "/run/tug");
+	D.live_restore = C.live_restore;
+	D.log_driver = C.log_driver ? C.log_driver : "json-file";
+	D.log_max_size = C.log_max_size > 0 ? C.log_max_size : 0;
+	D.log_max_file = C.log_max_file > 0 ? C.log_max_file : 1;
+	D.storage_driver = C.storage_driver;
+	if (C.debug)
+		log_set_level(LOG_LEVEL_DEBUG);
+	registry_env();
 }
 
 static int setup(struct err *e)
 {
-	if (!D.data_root[0])
-		snprintf(D.data_root, sizeof(D.data_root), "%s",
-			 tug_data_root ? tug_data_root : "/var/lib/tug");
-	if (!D.exec_root[0])
-		snprintf(D.exec_root, sizeof(D.exec_root), "/run/tug");
-	if (!nhosts)
-		hosts[nhosts++] = "unix:///run/tug.sock";
-	if (!D.log_driver)
-		D.log_driver = "json-file";
+	settings();
 	snprintf(D.containers_dir, sizeof(D.containers_dir), "%s/containers", D.data_root);
 	snprintf(D.volumes_dir, sizeof(D.volumes_dir), "%s/volumes", D.data_root);
 	snprintf(D.runtime_root, sizeof(D.runtime_root), "%s/runtime", D.exec_root);
@@ -245,14 +216,8 @@ static int serve(struct err *e)
 	o.routes = all_routes(&o.nroutes);
 	if (!o.routes || hsrv_new(&D.srv, &o, e) < 0)
 		return -1;
-	for (size_t i = 0; i < nhosts; i++) {
-		int fd;
-		if (strncmp(hosts[i], "unix://", 7) != 0)
-			return err_set(e, "listen on %s: only unix:// sockets so far", hosts[i]);
-		fd = listen_unix(hosts[i] + 7, e);
-		if (fd < 0 || hsrv_listen(D.srv, fd, e) < 0)
-			return -1;
-	}
+	if (daemon_listen_open(D.srv, &C, e) < 0)
+		return -1;
 	if (ctr_restore_all(&D, e) < 0)
 		log_msg(LOG_LEVEL_WARN, "restore containers: %s", e->msg);
 	hsrv_tick(D.srv, 200, ctr_tick, &D);
@@ -263,7 +228,8 @@ static int serve(struct err *e)
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
 	log_msg(LOG_LEVEL_INFO, "tug daemon %s: API %s on %s, data-root %s, storage %s",
-		TUG_VERSION, TUG_API_VERSION, hosts[0], D.data_root, D.snap->name);
+		TUG_VERSION, TUG_API_VERSION, C.hosts.n ? C.hosts.v[0] : "?", D.data_root,
+		D.snap->name);
 	return hsrv_run(D.srv, e);
 }
 
@@ -271,13 +237,21 @@ int tug_daemon_main(int argc, char **argv)
 {
 	struct err e = {0};
 
-	if (parse_args(argc, argv) < 0)
-		return usage();
+	tug_config_init(&C);
+	if (tug_config_parse_args(&C, argc, argv, &e) < 0) {
+		fprintf(stderr, "tug daemon: %s\n", e.msg);
+		return TUG_EXIT_USAGE;
+	}
+	if (C.help) {
+		tug_config_usage(stdout);
+		return TUG_EXIT_OK;
+	}
 	umask(022);
-	if (setup(&e) < 0 || serve(&e) < 0) {
+	if (tug_config_load(&C, &e) < 0 || setup(&e) < 0 || serve(&e) < 0) {
 		fprintf(stderr, "tug daemon: %s\n", e.msg);
 		return TUG_EXIT_FAIL;
 	}
+	daemon_listen_close();
 	log_msg(LOG_LEVEL_INFO, "tug daemon: stopped");
 	return TUG_EXIT_OK;
 }

@@ -62,6 +62,11 @@ extern const struct api_part api_system, api_events, api_containers, api_exec, a
 void daemon_event(struct daemon *d, const char *type, const char *action, const char *id,
 		  const char *const *attrs);
 
+/* daemon-listen.c: the listeners of the configuration's hosts. */
+struct tug_daemon_config;
+int daemon_listen_open(struct hsrv *srv, const struct tug_daemon_config *c, struct err *e);
+void daemon_listen_close(void);
+
 /* Time as Docker prints it: RFC 3339 with nanoseconds, UTC. */
 void daemon_time_str(int64_t ns, char *buf, size_t size);
 int64_t daemon_now_ns(void);

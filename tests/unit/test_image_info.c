@@ -132,7 +132,8 @@ static void test_find(void)
 	char id[DIGEST_STR_MAX], name[512], pre[16];
 	struct err e = {0};
 
-	if (new_store(&s) < 0 || make_image(&s, "2024-01-02T03:04:05Z", "x", seeds, 1, NULL, &rec) < 0)
+	if (new_store(&s) < 0 ||
+	    make_image(&s, "2024-01-02T03:04:05Z", "x", seeds, 1, NULL, &rec) < 0)
 		return (void)ok(0, "store");
 	tag(&s, "docker.io/library/busybox:latest", rec.id);
 	ok(oci_image_find(&s, "busybox", id, name, sizeof(name), &e) == 0 && !strcmp(id, rec.id),
@@ -177,7 +178,8 @@ static void test_summary(void)
 	ok(o && !strcmp(cJSON_GetArrayItem(cJSON_GetObjectItem(o, "RepoTags"), 0)->valuestring,
 			"me/web:1"),
 	   "RepoTags familiar");
-	ok(o && cJSON_GetObjectItem(o, "Created")->valuedouble == 1704067200, "Created from config");
+	ok(o && cJSON_GetObjectItem(o, "Created")->valuedouble == 1704067200,
+	   "Created from config");
 	ok(o && !strncmp(cJSON_GetArrayItem(cJSON_GetObjectItem(o, "RepoDigests"), 0)->valuestring,
 			 "me/web@sha256:", 14),
 	   "RepoDigests from the record");
@@ -241,7 +243,8 @@ static void test_delete(void)
 	ok(strstr(e.msg, "(must be forced) - image is referenced in multiple repositories") != NULL,
 	   "worded as dockerd: %s", e.msg);
 	l.users = 1;
-	ok(oci_image_delete(&s, "mine/app:v1", false, &o, &e) == 0, "a tag of two goes even in use");
+	ok(oci_image_delete(&s, "mine/app:v1", false, &o, &e) == 0,
+	   "a tag of two goes even in use");
 	l.text[0] = '\0';
 	ok(oci_image_delete(&s, "example.org/app:1", false, &o, &e) < 0 && e.errnum == EBUSY &&
 		   strstr(e.msg, "unable to remove repository reference") != NULL,

@@ -47,7 +47,8 @@ static void test_bars(void)
 	is_str(jsonmsg_bar(1088157, 1088157, b, sizeof(b)),
 	       "[==================================================>]  1.088MB/1.088MB", "full");
 	is_str(jsonmsg_bar(2000, 1000, b, sizeof(b)),
-	       "[==================================================>]      2kB/1kB", "past the end");
+	       "[==================================================>]      2kB/1kB",
+	       "past the end");
 	is_str(jsonmsg_bar(0, 0, b, sizeof(b)), "", "nothing to show");
 	is_str(jsonmsg_bar(1500, 0, b, sizeof(b)), "   1.5kB", "no total");
 }
@@ -60,14 +61,15 @@ static void test_messages(void)
 		"{\"status\":\"Pulling fs layer\",\"progressDetail\":{},\"id\":\"e4c475574afe\"}",
 		"layer status");
 	is_json(jsonmsg_progress("Downloading", "e4c475574afe", 36412, 1088157),
-		"{\"status\":\"Downloading\",\"progressDetail\":{\"current\":36412,\"total\":1088157},"
+		"{\"status\":\"Downloading\",\"progressDetail\":{\"current\":36412,\"total\":"
+		"1088157},"
 		"\"progress\":\"[=>                                                 ]  "
 		"36.41kB/1.088MB\",\"id\":\"e4c475574afe\"}",
 		"progress");
 	is_json(jsonmsg_status("Digest: sha256:d675", NULL, false),
 		"{\"status\":\"Digest: sha256:d675\"}", "no id");
-	is_json(jsonmsg_error("boom"), "{\"errorDetail\":{\"message\":\"boom\"},\"error\":\"boom\"}",
-		"error");
+	is_json(jsonmsg_error("boom"),
+		"{\"errorDetail\":{\"message\":\"boom\"},\"error\":\"boom\"}", "error");
 	is_json(jsonmsg_stream("Loaded image: busybox:latest\n"),
 		"{\"stream\":\"Loaded image: busybox:latest\\n\"}", "stream");
 }
