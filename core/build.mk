@@ -30,3 +30,9 @@ bin-$(CONFIG_REGISTRY) += core/client/pull.c core/client/progress.c core/client/
 bin-$(CONFIG_PUSH) += core/client/push.c
 # `tug save` / `tug load`.
 bin-$(CONFIG_SAVE_LOAD) += core/client/saveload.c
+
+# The daemon's volumes and networks (core/daemon/): in the library so that
+# their unit tests link them; they call daemon_event and ctr_volume_users,
+# which the daemon defines (and the tests stub).
+lib-$(CONFIG_DAEMON) += core/daemon/volumes.c core/daemon/volumes-rm.c \
+	core/daemon/volumes-mount.c

@@ -28,3 +28,6 @@ test-$(CONFIG_PUSH) += tests/unit/test_push.c
 # Image archives: docker-archives and OCI layouts made byte by byte, hostile
 # ones, save -> load round trips.
 test-$(CONFIG_SAVE_LOAD) += tests/unit/test_archive.c
+# The daemon's volumes and networks on real files in a temp folder; volume
+# mounts (tmpfs, bind) need root and are skipped without it.
+test-$(CONFIG_DAEMON) += tests/unit/test_volumes.c
