@@ -36,3 +36,5 @@ bin-$(CONFIG_SAVE_LOAD) += core/client/saveload.c
 # which the daemon defines (and the tests stub).
 lib-$(CONFIG_DAEMON) += core/daemon/volumes.c core/daemon/volumes-rm.c \
 	core/daemon/volumes-mount.c
+lib-$(CONFIG_DAEMON) += core/daemon/networks.c core/daemon/networks-create.c \
+	core/daemon/subnet.c

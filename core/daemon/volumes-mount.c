@@ -74,8 +74,7 @@ static int check_addr(const char *type, const char *o, struct err *e)
 int vol_opts_check(const cJSON *opts, struct err *e)
 {
 	static const char *const need[][3] = {
-		{ "type", "device", NULL }, { "device", "type", NULL }, { "o", "device", "type" }
-	};
+		{"type", "device", NULL}, {"device", "type", NULL}, {"o", "device", "type"}};
 	const cJSON *it;
 
 	if (!opts || cJSON_IsNull(opts) || !cJSON_GetArraySize(opts))
@@ -106,29 +105,29 @@ static const struct {
 	const char *name;
 	unsigned long set, clear;
 } mflags[] = {
-	{ "ro", MS_RDONLY, 0 },
-	{ "rw", 0, MS_RDONLY },
-	{ "bind", MS_BIND, 0 },
-	{ "rbind", MS_BIND | MS_REC, 0 },
-	{ "nosuid", MS_NOSUID, 0 },
-	{ "suid", 0, MS_NOSUID },
-	{ "nodev", MS_NODEV, 0 },
-	{ "dev", 0, MS_NODEV },
-	{ "noexec", MS_NOEXEC, 0 },
-	{ "exec", 0, MS_NOEXEC },
-	{ "sync", MS_SYNCHRONOUS, 0 },
-	{ "async", 0, MS_SYNCHRONOUS },
-	{ "dirsync", MS_DIRSYNC, 0 },
-	{ "noatime", MS_NOATIME, 0 },
-	{ "atime", 0, MS_NOATIME },
-	{ "nodiratime", MS_NODIRATIME, 0 },
-	{ "diratime", 0, MS_NODIRATIME },
-	{ "relatime", MS_RELATIME, 0 },
-	{ "norelatime", 0, MS_RELATIME },
-	{ "strictatime", MS_STRICTATIME, 0 },
-	{ "mand", MS_MANDLOCK, 0 },
-	{ "nomand", 0, MS_MANDLOCK },
-	{ "defaults", 0, 0 },
+	{"ro", MS_RDONLY, 0},
+	{"rw", 0, MS_RDONLY},
+	{"bind", MS_BIND, 0},
+	{"rbind", MS_BIND | MS_REC, 0},
+	{"nosuid", MS_NOSUID, 0},
+	{"suid", 0, MS_NOSUID},
+	{"nodev", MS_NODEV, 0},
+	{"dev", 0, MS_NODEV},
+	{"noexec", MS_NOEXEC, 0},
+	{"exec", 0, MS_NOEXEC},
+	{"sync", MS_SYNCHRONOUS, 0},
+	{"async", 0, MS_SYNCHRONOUS},
+	{"dirsync", MS_DIRSYNC, 0},
+	{"noatime", MS_NOATIME, 0},
+	{"atime", 0, MS_NOATIME},
+	{"nodiratime", MS_NODIRATIME, 0},
+	{"diratime", 0, MS_NODIRATIME},
+	{"relatime", MS_RELATIME, 0},
+	{"norelatime", 0, MS_RELATIME},
+	{"strictatime", MS_STRICTATIME, 0},
+	{"mand", MS_MANDLOCK, 0},
+	{"nomand", 0, MS_MANDLOCK},
+	{"defaults", 0, 0},
 };
 
 /* Split o into flags and the file system's data (written to data). */
@@ -146,8 +145,8 @@ static unsigned long parse_o(const char *o, char *data, size_t size)
 		if (i < sizeof(mflags) / sizeof(mflags[0]))
 			flags = (flags | mflags[i].set) & ~mflags[i].clear;
 		else if (n && dl + n + 2 < size)
-			dl += (size_t)snprintf(data + dl, size - dl, "%s%.*s", dl ? "," : "", (int)n,
-					       o);
+			dl += (size_t)snprintf(data + dl, size - dl, "%s%.*s", dl ? "," : "",
+					       (int)n, o);
 		o += n + (o[n] == ',');
 	}
 	return flags;
@@ -197,7 +196,8 @@ bool vol_is_mountpoint(const char *path)
 
 	if (file_read_all("/proc/self/mountinfo", 16u << 20, &buf, &len, NULL) < 0)
 		return false;
-	for (line = strtok_r(buf, "\n", &save); line && !found; line = strtok_r(NULL, "\n", &save)) {
+	for (line = strtok_r(buf, "\n", &save); line && !found;
+	     line = strtok_r(NULL, "\n", &save)) {
 		char *f = line;
 		for (int i = 0; i < 4 && f; i++)
 			f = strchr(f, ' ') ? strchr(f, ' ') + 1 : NULL;
@@ -267,9 +267,9 @@ static int mount_locked(struct daemon *d, const char *name, const cJSON *rec, st
 				err_set(e, "missing device in volume options");
 			if (!m->count)
 				mnt_drop(m);
-			return err_wrap(e,
-					"error while mounting volume '%s': failed to mount local volume",
-					path);
+			return err_wrap(
+				e, "error while mounting volume '%s': failed to mount local volume",
+				path);
 		}
 		m->mounted = true;
 	}

@@ -66,7 +66,7 @@ int vol_remove(struct daemon *d, const char *name, bool force, struct err *e)
 	if (rc)
 		return rc == 404 && force ? 0 : rc;
 	{
-		const char *attrs[] = { "driver", "local", NULL };
+		const char *attrs[] = {"driver", "local", NULL};
 		daemon_event(d, "volume", "destroy", name, attrs);
 	}
 	return 0;
@@ -173,7 +173,7 @@ int vol_prune(struct daemon *d, bool all, bool (*keep)(const cJSON *vol, void *a
 	cJSON_Delete(list);
 	snprintf(rec, sizeof(rec), "%llu", (unsigned long long)*reclaimed);
 	{
-		const char *attrs[] = { "reclaimed", rec, NULL };
+		const char *attrs[] = {"reclaimed", rec, NULL};
 		daemon_event(d, "volume", "prune", "", attrs);
 	}
 	*deleted = out;

@@ -40,7 +40,8 @@ bool vol_name_valid(const char *name)
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		char c = name[i];
-		bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+		bool alnum =
+			(c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 		if (!alnum && (i == 0 || !strchr("_.-", c)))
 			return false;
 	}
@@ -80,8 +81,8 @@ static int rec_synth(struct daemon *d, const char *name, cJSON **rec, struct err
 	*rec = cJSON_CreateObject();
 	if (!*rec || !cJSON_AddStringToObject(*rec, "Name", name) ||
 	    !cJSON_AddStringToObject(*rec, "Driver", "local") ||
-	    !cJSON_AddStringToObject(*rec, "CreatedAt", t) || !cJSON_AddNullToObject(*rec, "Labels") ||
-	    !cJSON_AddNullToObject(*rec, "Options"))
+	    !cJSON_AddStringToObject(*rec, "CreatedAt", t) ||
+	    !cJSON_AddNullToObject(*rec, "Labels") || !cJSON_AddNullToObject(*rec, "Options"))
 		return err_set(e, "get %s: out of memory", name), 500;
 	return 0;
 }
@@ -249,7 +250,8 @@ static int check_create(const char *name, const char *driver, const cJSON *opts,
 {
 	if (driver && *driver && strcmp(driver, "local") != 0)
 		return err_set(e,
-			       "create %s: error looking up volume plugin %s: plugin \"%s\" not found",
+			       "create %s: error looking up volume plugin %s: plugin \"%s\" not "
+			       "found",
 			       name, driver, driver),
 		       404;
 	if (strlen(name) == 1)
@@ -261,7 +263,8 @@ static int check_create(const char *name, const char *driver, const cJSON *opts,
 	if (!vol_name_valid(name))
 		return err_set(e,
 			       "create %s: \"%s\" includes invalid characters for a local volume "
-			       "name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed. If you intended "
+			       "name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed. If you "
+			       "intended "
 			       "to pass a host directory, use absolute path",
 			       name, name),
 		       400;
@@ -271,9 +274,8 @@ static int check_create(const char *name, const char *driver, const cJSON *opts,
 }
 
 /* vol_mu held. *created tells whether this call made it (for the event). */
-static int create_locked(struct daemon *d, const char *name, const cJSON *opts,
-			 const cJSON *labels, bool anon, cJSON **rec, bool *created,
-			 struct err *e)
+static int create_locked(struct daemon *d, const char *name, const cJSON *opts, const cJSON *labels,
+			 bool anon, cJSON **rec, bool *created, struct err *e)
 {
 	cJSON *r;
 	int rc;
@@ -301,7 +303,7 @@ static int create_locked(struct daemon *d, const char *name, const cJSON *opts,
 
 static void event(struct daemon *d, const char *action, const char *name)
 {
-	const char *attrs[] = { "driver", "local", NULL };
+	const char *attrs[] = {"driver", "local", NULL};
 
 	daemon_event(d, "volume", action, name, attrs);
 }

@@ -30,4 +30,5 @@ test-$(CONFIG_PUSH) += tests/unit/test_push.c
 test-$(CONFIG_SAVE_LOAD) += tests/unit/test_archive.c
 # The daemon's volumes and networks on real files in a temp folder; volume
 # mounts (tmpfs, bind) need root and are skipped without it.
-test-$(CONFIG_DAEMON) += tests/unit/test_volumes.c
+test-$(CONFIG_DAEMON) += tests/unit/test_volumes.c tests/unit/test_networks.c \
+	tests/unit/test_subnet.c

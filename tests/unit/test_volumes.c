@@ -66,8 +66,8 @@ static const char *str(const cJSON *o, const char *k)
 
 static void test_names(void)
 {
-	const char *good[] = { "ab", "a.b_c-d", "0x", "Z9", "x..", NULL };
-	const char *bad[] = { "a", "", "-ab", ".ab", "_ab", "a/b", "a b", "..", "a\\b", "é1", NULL };
+	const char *good[] = {"ab", "a.b_c-d", "0x", "Z9", "x..", NULL};
+	const char *bad[] = {"a", "", "-ab", ".ab", "_ab", "a/b", "a b", "..", "a\\b", "é1", NULL};
 	char longname[300];
 
 	for (int i = 0; good[i]; i++)
@@ -81,7 +81,7 @@ static void test_names(void)
 
 static void test_create(void)
 {
-	struct err e = { 0 };
+	struct err e = {0};
 	cJSON *v = NULL, *v2 = NULL, *labels;
 	char mp[VOL_PATH_MAX];
 	int n;
@@ -125,7 +125,7 @@ static void test_create(void)
 
 static void test_create_errors(void)
 {
-	struct err e = { 0 };
+	struct err e = {0};
 	cJSON *o;
 
 	is_int(vol_create(&D, "a", NULL, NULL, NULL, NULL, &e), 400, "one-letter name: 400");
@@ -171,7 +171,7 @@ static void test_create_errors(void)
 
 static void test_anonymous_and_get(void)
 {
-	struct err e = { 0 };
+	struct err e = {0};
 	char name[80], path[VOL_PATH_MAX], want[VOL_PATH_MAX], name2[80], path2[VOL_PATH_MAX];
 	cJSON *v = NULL;
 
@@ -198,7 +198,7 @@ static void test_anonymous_and_get(void)
 
 static void test_inspect_list(void)
 {
-	struct err e = { 0 };
+	struct err e = {0};
 	cJSON *v = NULL, *l = NULL, *it;
 	const char *prev = "";
 	int n = 0, sorted = 1;
@@ -238,7 +238,7 @@ static void test_inspect_list(void)
 
 static void test_remove(void)
 {
-	struct err e = { 0 };
+	struct err e = {0};
 	char want[200];
 
 	vol_create(&D, "busy", NULL, NULL, NULL, NULL, &e);
@@ -288,7 +288,7 @@ static bool keep_labelled(const cJSON *v, void *arg)
 
 static void test_prune(void)
 {
-	struct err e = { 0 };
+	struct err e = {0};
 	cJSON *del = NULL, *v = NULL, *o, *l;
 	char anon1[80], anon2[80], p[VOL_PATH_MAX];
 	uint64_t rec = 0;
@@ -337,7 +337,7 @@ static bool mounted(const char *vol)
 
 static void test_tmpfs(void)
 {
-	struct err e = { 0 };
+	struct err e = {0};
 	cJSON *o = cJSON_Parse("{\"type\":\"tmpfs\",\"device\":\"tmpfs\",\"o\":\"size=1m,nodev\"}");
 
 	is_int(vol_create(&D, "tv", NULL, o, NULL, NULL, &e), 0, "tmpfs volume");
@@ -362,7 +362,7 @@ static void test_tmpfs(void)
 
 static void test_bind(void)
 {
-	struct err e = { 0 };
+	struct err e = {0};
 	char src[128], json[512], f[VOL_PATH_MAX];
 	cJSON *o;
 
@@ -370,7 +370,8 @@ static void test_bind(void)
 	mkdir(src, 0755);
 	snprintf(f, sizeof(f), "%s/keep.txt", src);
 	file_write_atomic(AT_FDCWD, f, "k", 1, 0644, NULL);
-	snprintf(json, sizeof(json), "{\"type\":\"none\",\"device\":\"%s\",\"o\":\"bind,ro\"}", src);
+	snprintf(json, sizeof(json), "{\"type\":\"none\",\"device\":\"%s\",\"o\":\"bind,ro\"}",
+		 src);
 	o = cJSON_Parse(json);
 	is_int(vol_create(&D, "bv", NULL, o, NULL, NULL, &e), 0, "bind volume");
 	cJSON_Delete(o);
@@ -405,7 +406,7 @@ static void test_bind(void)
 
 int main(void)
 {
-	struct err e = { 0 };
+	struct err e = {0};
 	char cmd[128];
 
 	snprintf(base, sizeof(base), "/tmp/test_volumes.XXXXXX");
