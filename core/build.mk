@@ -31,6 +31,26 @@ bin-$(CONFIG_PUSH) += core/client/push.c
 # `tug save` / `tug load`.
 bin-$(CONFIG_SAVE_LOAD) += core/client/saveload.c
 
+# The shim's pieces the daemon shares: Docker's json-file logs (writer and
+# reader) and the stdio multiplexing of attach and logs.
+lib-$(CONFIG_SHIM) += core/lib/jsonlog.c core/lib/jsonlog-read.c core/lib/stdcopy.c
+
+# `tug shim`: the per-container monitor the daemon starts (docs/DAEMON.md).
+bin-$(CONFIG_SHIM) += core/shim/shim.c core/shim/shim-start.c core/shim/shim-loop.c \
+	core/shim/shim-ctl.c core/shim/shim-io.c core/shim/shim-exec.c
+
+# `tug daemon`: the Engine API server (docs/DAEMON.md). The HTTP server,
+# then the container manager, then the API's parts.
+bin-$(CONFIG_DAEMON) += core/daemon/daemon.c core/daemon/hreq.c core/daemon/httpd.c \
+	core/daemon/httpd-read.c core/daemon/httpd-route.c core/daemon/hx.c core/daemon/hx-body.c \
+	core/daemon/events.c core/daemon/filters.c \
+	core/daemon/ctr.c core/daemon/ctr-inspect.c core/daemon/ctr-create.c core/daemon/ctr-shim.c \
+	core/daemon/ctr-logcfg.c core/daemon/ctr-run.c core/daemon/ctr-stop.c \
+	core/daemon/ctr-restore.c \
+	core/daemon/api-system.c core/daemon/api-containers.c core/daemon/api-attach.c \
+	core/daemon/api-top.c core/daemon/api-exec.c core/daemon/api-pending.c
+lib-$(CONFIG_DAEMON) += core/lib/http-parse.c
+
 # The daemon's volumes and networks (core/daemon/): in the library so that
 # their unit tests link them; they call daemon_event and ctr_volume_users,
 # which the daemon defines (and the tests stub).
@@ -38,3 +58,5 @@ lib-$(CONFIG_DAEMON) += core/daemon/volumes.c core/daemon/volumes-rm.c \
 	core/daemon/volumes-mount.c
 lib-$(CONFIG_DAEMON) += core/daemon/networks.c core/daemon/networks-create.c \
 	core/daemon/subnet.c
+# Their API parts: /volumes and /networks.
+bin-$(CONFIG_DAEMON) += core/daemon/api-volumes.c core/daemon/api-networks.c

@@ -36,3 +36,9 @@ lib-$(CONFIG_IMAGES) += oci/decompress.c oci/unpack.c oci/unpack-make.c oci/unpa
 # save/load: image archives (docker save's tar, OCI layouts) written with
 # libarchive's ustar writer and read in one streaming pass.
 lib-$(CONFIG_SAVE_LOAD) += oci/image-archive-save.c oci/image-archive-load.c oci/image-archive-images.c
+
+# Docker's create request + image config -> config.json, with dockerd's
+# defaults (mounts, capabilities, masks, devices, seccomp profile).
+lib-$(CONFIG_DAEMON) += oci/dockerspec.c oci/dockerspec-build.c oci/dockerspec-check.c \
+	oci/dockerspec-user.c oci/dockerspec-defaults.c oci/dockerspec-mounts.c \
+	oci/dockerspec-mounts-out.c oci/dockerspec-resources.c oci/dockerspec-seccomp.c

@@ -53,12 +53,16 @@ struct ctr {
 	int64_t restart_delay_ms;
 	int exits; /* counts exits: wait?condition=next-exit waits for a change */
 	bool removed; /* gone: wait?condition=removed returns */
+	bool creating; /* being made: not listed, not found */
 
 	int shim_fd; /* the `wait` connection to the shim, -1 when none */
 	int attach_fds[CTR_MAX_ATTACH]; /* attached before start: given to the shim */
 	char attach_modes[CTR_MAX_ATTACH][4]; /* "iof" subset */
 	int nattach;
 	int refs; /* threads using it (not freed while > 0) */
+	bool starting; /* a start is under way */
+	bool pruned; /* a prune has tried it */
+	struct daemon *daemon;
 	struct ctr *next;
 };
 
@@ -79,12 +83,18 @@ int ctr_start(struct daemon *d, struct ctr *c, struct err *e);
 /* stop: signal, then SIGKILL after timeout_s (-1: the container's own
  * StopTimeout, else 10). Without d->mu. */
 int ctr_stop(struct daemon *d, struct ctr *c, int timeout_s, const char *signal, struct err *e);
+/* With d->mu held. */
 int ctr_kill(struct daemon *d, struct ctr *c, int sig, struct err *e);
 /* Remove (force: kill it first; volumes: its anonymous volumes too). */
 int ctr_remove(struct daemon *d, struct ctr *c, bool force, bool volumes, struct err *e);
 /* Block (d->mu held, it is released while waiting) until cond holds:
  * "not-running", "next-exit", "removed". */
 int ctr_wait(struct daemon *d, struct ctr *c, const char *cond, int *code, struct err *e);
+
+/* Mount the root filesystem again where it is not (after a reboot). */
+int ctr_mount_rootfs(struct daemon *d, struct ctr *c, struct err *e);
+/* pause / unpause; status codes as the others. */
+int ctr_pause(struct daemon *d, struct ctr *c, bool pause, struct err *e);
 
 /* Hold and release a container across a wait without the lock. */
 void ctr_get(struct ctr *c);

@@ -15,6 +15,8 @@
 #include "core/applet.h"
 #include "core/daemon/ctr.h"
 #include "core/daemon/daemon.h"
+#include "applets.h"
+#include "version.h"
 #include "file.h"
 #include "log.h"
 
@@ -101,7 +103,7 @@ static int listen_unix(const char *path, struct err *e)
 
 static struct hroute *all_routes(size_t *n)
 {
-	const struct api_part *parts[] = { &api_system, &api_containers, &api_exec,
+	const struct api_part *parts[] = { &api_system, &api_events, &api_containers, &api_exec,
 					   &api_images, &api_volumes, &api_networks };
 	struct hroute *r;
 	size_t k = 0;
@@ -118,10 +120,39 @@ static struct hroute *all_routes(size_t *n)
 	return r;
 }
 
+static int sigpipe_fd[2] = { -1, -1 };
+
 static void on_signal(int sig)
 {
 	(void)sig;
+	if (write(sigpipe_fd[1], "x", 1) < 0) {
+		/* a full pipe: a stop is under way already */
+	}
+}
+
+/* SIGTERM/SIGINT: stop the containers (unless live-restore) while the loop
+ * still hears their exits, then stop the loop. */
+static void shutdown_thread(void *arg)
+{
+	(void)arg;
+	ctr_shutdown(&D);
 	hsrv_stop(D.srv);
+}
+
+static void on_term(int fd, void *arg)
+{
+	char b[16];
+	static bool once;
+
+	(void)arg;
+	while (read(fd, b, sizeof(b)) > 0)
+		;
+	if (once)
+		return;
+	once = true;
+	log_msg(LOG_LEVEL_INFO, "tug daemon: stopping");
+	if (hsrv_spawn(shutdown_thread, NULL, NULL) < 0)
+		hsrv_stop(D.srv);
 }
 
 static int usage(void)
@@ -222,6 +253,9 @@ static int serve(struct err *e)
 	if (ctr_restore_all(&D, e) < 0)
 		log_msg(LOG_LEVEL_WARN, "restore containers: %s", e->msg);
 	hsrv_tick(D.srv, 200, ctr_tick, &D);
+	if (pipe2(sigpipe_fd, O_CLOEXEC | O_NONBLOCK) < 0 ||
+	    hsrv_watch(D.srv, sigpipe_fd[0], on_term, NULL, e) < 0)
+		return err_sys(e, errno, "signal pipe");
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
@@ -241,7 +275,6 @@ int tug_daemon_main(int argc, char **argv)
 		fprintf(stderr, "tug daemon: %s\n", e.msg);
 		return TUG_EXIT_FAIL;
 	}
-	ctr_shutdown(&D);
 	log_msg(LOG_LEVEL_INFO, "tug daemon: stopped");
 	return TUG_EXIT_OK;
 }

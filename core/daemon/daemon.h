@@ -53,7 +53,7 @@ struct api_part {
 	const struct hroute *routes;
 	size_t n;
 };
-extern const struct api_part api_system, api_containers, api_exec, api_images, api_volumes,
+extern const struct api_part api_system, api_events, api_containers, api_exec, api_images, api_volumes,
 	api_networks;
 
 /* Events (events.c): Type "container", "image", "volume", "network";

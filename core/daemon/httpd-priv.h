@@ -60,9 +60,7 @@ struct hsrv {
 	pthread_mutex_t mu; /* the connection list (threads take out, loop puts back) */
 };
 
-int64_t hsrv_now_ms(void);
-/* The head every answer starts with, into buf. */
-size_t hx_head(struct hx *x, char *buf, size_t size, int status, const char *extra);
+
 /* Write all of buf to a blocking fd with a bound on each wait. */
 int hx_send_all(int fd, const void *buf, size_t len);
 #define HCONN_IN_CAP (HREQ_HEAD_MAX + 4096)

@@ -123,7 +123,7 @@ void hsrv_stop(struct hsrv *s)
 	}
 }
 
-void hhconn_free(struct hsrv *s, struct hconn *c)
+void hconn_free(struct hsrv *s, struct hconn *c)
 {
 	if (c->fd >= 0)
 		close(c->fd);

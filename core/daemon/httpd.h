@@ -78,10 +78,16 @@ void hsrv_tick(struct hsrv *s, int interval_ms, void (*fn)(void *arg), void *arg
 int hsrv_run(struct hsrv *s, struct err *e);
 void hsrv_stop(struct hsrv *s);
 void hsrv_free(struct hsrv *s);
+/* Monotonic milliseconds. */
+int64_t hsrv_now_ms(void);
 /* Start fn(arg) on a detached thread with the server's stack size. */
 int hsrv_spawn(void (*fn)(void *arg), void *arg, struct err *e);
 
 /* ---- answering (struct hx) ---- */
+
+/* The head every answer starts with (status line, common headers, Date,
+ * extra lines), into buf; marks the head sent. Returns its length. */
+size_t hx_head(struct hx *x, char *buf, size_t size, int status, const char *extra);
 
 /* A whole JSON answer (Content-Length). v stays the caller's. */
 void hx_json(struct hx *x, int status, const cJSON *v);
@@ -109,6 +115,8 @@ int hx_hijack(struct hx *x, bool multiplexed);
 int hx_steal_fd(struct hx *x);
 /* Bytes of the request body (HR_BODY_STREAM): >0, 0 at its end, -1. */
 ssize_t hx_body_read(struct hx *x, void *buf, size_t n, struct err *e);
+/* The connection's socket (borrowed): to poll for the client going away. */
+int hx_fd(struct hx *x);
 /* Write raw bytes to the connection (after hx_hijack). */
 int hx_write(struct hx *x, const void *buf, size_t len);
 

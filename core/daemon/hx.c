@@ -290,3 +290,8 @@ int hx_write(struct hx *x, const void *buf, size_t len)
 	out(x, buf, len);
 	return x->broken ? -1 : 0;
 }
+
+int hx_fd(struct hx *x)
+{
+	return ((struct hconn *)x->conn)->fd;
+}

@@ -15,6 +15,7 @@
 #include "core/daemon/volumes-priv.h"
 #include "core/daemon/volumes.h"
 #include "file.h"
+#include "log.h"
 #include "oci/rmtree.h"
 
 /* vol_mu held. */
@@ -178,4 +179,13 @@ int vol_prune(struct daemon *d, bool all, bool (*keep)(const cJSON *vol, void *a
 	}
 	*deleted = out;
 	return 0;
+}
+
+void vol_remove_unused(struct daemon *d, const char *name)
+{
+	struct err e = {0};
+	int rc = vol_remove(d, name, true, &e);
+
+	if (rc && rc != 409)
+		log_msg(LOG_LEVEL_WARN, "%s", e.msg);
 }

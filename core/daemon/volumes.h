@@ -68,4 +68,8 @@ int vol_get_op(void *daemon, const char *name, char *name_out, size_t name_size,
 int vol_mount(struct daemon *d, const char *name, struct err *e);
 int vol_unmount(struct daemon *d, const char *name, struct err *e);
 
+/* `docker rm -v`: remove the volume unless a container still uses it or it
+ * is gone already; failures are only logged. */
+void vol_remove_unused(struct daemon *d, const char *name);
+
 #endif

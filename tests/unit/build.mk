@@ -28,6 +28,12 @@ test-$(CONFIG_PUSH) += tests/unit/test_push.c
 # Image archives: docker-archives and OCI layouts made byte by byte, hostile
 # ones, save -> load round trips.
 test-$(CONFIG_SAVE_LOAD) += tests/unit/test_archive.c
+# Docker create bodies -> OCI configs: known answers, dockerd's errors, the
+# result through the runtime's parser and the seccomp compiler.
+test-$(CONFIG_DAEMON) += tests/unit/test_dockerspec.c
+# json-file logs (format, rotation, reader with tail and follow) and stdcopy.
+test-$(CONFIG_SHIM) += tests/unit/test_jsonlog.c tests/unit/test_stdcopy.c
+
 # The daemon's volumes and networks on real files in a temp folder; volume
 # mounts (tmpfs, bind) need root and are skipped without it.
 test-$(CONFIG_DAEMON) += tests/unit/test_volumes.c tests/unit/test_networks.c \

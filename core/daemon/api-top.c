@@ -1,0 +1,163 @@
+/* api-top.c - top (the container's processes from /proc), stats (from the
+ * container's processes and cgroup), update. */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/daemon/api.h"
+#include "file.h"
+#include "json.h"
+#include "oci/container.h"
+
+/* One /proc/<pid> row: UID PID PPID C STIME TTY TIME CMD, as `ps -ef`. */
+static cJSON *proc_row(pid_t pid)
+{
+	char p[64], *txt = NULL, *cmd = NULL, *rp;
+	size_t len, clen;
+	unsigned long ut = 0, st = 0;
+	int ppid = 0;
+	char uid[16] = "?", tbuf[32], cbuf[4096] = "";
+	cJSON *row;
+
+	snprintf(p, sizeof(p), "/proc/%d/stat", pid);
+	if (file_read_all(p, 4096, &txt, &len, NULL) < 0)
+		return NULL;
+	rp = strrchr(txt, ')');
+	if (rp)
+		sscanf(rp + 2, "%*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ppid, &ut, &st);
+	free(txt);
+	snprintf(p, sizeof(p), "/proc/%d/status", pid);
+	if (file_read_all(p, 16384, &txt, &len, NULL) == 0) {
+		char *u = strstr(txt, "\nUid:");
+		if (u)
+			sscanf(u + 5, "%15s", uid);
+		free(txt);
+	}
+	snprintf(p, sizeof(p), "/proc/%d/cmdline", pid);
+	if (file_read_all(p, sizeof(cbuf) - 1, &cmd, &clen, NULL) == 0) {
+		for (size_t i = 0; i + 1 < clen; i++)
+			if (!cmd[i])
+				cmd[i] = ' ';
+		snprintf(cbuf, sizeof(cbuf), "%s", cmd);
+		free(cmd);
+	}
+	long hz = sysconf(_SC_CLK_TCK);
+	unsigned long secs = (ut + st) / (unsigned long)(hz > 0 ? hz : 100);
+	snprintf(tbuf, sizeof(tbuf), "%02lu:%02lu:%02lu", secs / 3600, secs / 60 % 60, secs % 60);
+	row = cJSON_CreateArray();
+	char n[16], pp[16];
+	snprintf(n, sizeof(n), "%d", pid);
+	snprintf(pp, sizeof(pp), "%d", ppid);
+	const char *cols[] = { uid, n, pp, "0", "", "?", tbuf, cbuf };
+	for (int i = 0; i < 8; i++)
+		cJSON_AddItemToArray(row, cJSON_CreateString(cols[i]));
+	return row;
+}
+
+void api_top(struct hx *x)
+{
+	struct daemon *d = x->user;
+	struct ctr *c = api_ctr(x, x->arg[0]);
+	static const char *const titles[] = { "UID", "PID", "PPID", "C", "STIME", "TTY", "TIME",
+					      "CMD" };
+	pid_t *pids = NULL;
+	size_t n = 0;
+	struct err e;
+	cJSON *o, *t, *ps;
+
+	if (!c)
+		return;
+	if (c->status != CS_RUNNING && c->status != CS_PAUSED) {
+		hx_error(x, 409, "Container %s is not running", c->id);
+		goto out;
+	}
+	if (oci_container_pids(d->runtime_root, c->id, &pids, &n, &e) < 0) {
+		hx_error(x, 500, "%s", e.msg);
+		goto out;
+	}
+	o = cJSON_CreateObject();
+	t = cJSON_AddArrayToObject(o, "Titles");
+	for (int i = 0; i < 8; i++)
+		cJSON_AddItemToArray(t, cJSON_CreateString(titles[i]));
+	ps = cJSON_AddArrayToObject(o, "Processes");
+	for (size_t i = 0; i < n; i++) {
+		cJSON *row = proc_row(pids[i]);
+		if (row)
+			cJSON_AddItemToArray(ps, row);
+	}
+	free(pids);
+	hx_json(x, 200, o);
+	cJSON_Delete(o);
+out:
+	api_ctr_put(x, c);
+}
+
+/* Resident memory of the container's processes (the cgroup's own counters
+ * differ between v1 and v2; this is the same everywhere). */
+static cJSON *stats_one(struct daemon *d, struct ctr *c)
+{
+	pid_t *pids = NULL;
+	size_t n = 0;
+	uint64_t rss = 0;
+	cJSON *o = cJSON_CreateObject(), *m, *p;
+	char t[64], name[260];
+
+	oci_container_pids(d->runtime_root, c->id, &pids, &n, NULL);
+	for (size_t i = 0; i < n; i++) {
+		char path[64], *txt = NULL, *v;
+		size_t len;
+		snprintf(path, sizeof(path), "/proc/%d/status", pids[i]);
+		if (file_read_all(path, 16384, &txt, &len, NULL) < 0)
+			continue;
+		if ((v = strstr(txt, "\nVmRSS:")))
+			rss += strtoull(v + 7, NULL, 10) * 1024;
+		free(txt);
+	}
+	free(pids);
+	daemon_time_str(daemon_now_ns(), t, sizeof(t));
+	cJSON_AddStringToObject(o, "read", t);
+	cJSON_AddStringToObject(o, "preread", "0001-01-01T00:00:00Z");
+	p = cJSON_AddObjectToObject(o, "pids_stats");
+	cJSON_AddNumberToObject(p, "current", (double)n);
+	m = cJSON_AddObjectToObject(o, "memory_stats");
+	json_add_u64(m, "usage", rss);
+	cJSON_AddItemToObject(o, "cpu_stats", cJSON_CreateObject());
+	cJSON_AddItemToObject(o, "precpu_stats", cJSON_CreateObject());
+	snprintf(name, sizeof(name), "/%s", c->name);
+	cJSON_AddStringToObject(o, "name", name);
+	cJSON_AddStringToObject(o, "id", c->id);
+	return o;
+}
+
+void api_stats(struct hx *x)
+{
+	struct daemon *d = x->user;
+	struct ctr *c = api_ctr(x, x->arg[0]);
+	bool stream = hreq_query_bool(&x->rq, "stream", true) &&
+		      !hreq_query_bool(&x->rq, "one-shot", false);
+	cJSON *o;
+
+	if (!c)
+		return;
+	if (hx_begin(x, 200, "application/json") == 0) {
+		do {
+			o = stats_one(d, c);
+			int r = hx_chunk_json(x, o);
+			cJSON_Delete(o);
+			if (r < 0 || c->removed)
+				break;
+			if (stream)
+				sleep(1);
+		} while (stream && (c->status == CS_RUNNING || c->status == CS_PAUSED));
+		hx_end(x);
+	}
+	api_ctr_put(x, c);
+}
+
+void api_update(struct hx *x)
+{
+	hx_error(x, 501, "container update is not supported by tug yet");
+}
