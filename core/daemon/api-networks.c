@@ -265,7 +265,7 @@ static void connect_(struct hx *x)
 	const char *ctr_name = NULL;
 	cJSON *nw = NULL, *body = NULL;
 	struct err e;
-	int st;
+	int st = 0;
 
 	if (!loaded(x))
 		return;
