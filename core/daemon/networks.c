@@ -293,17 +293,19 @@ int nw_find(const char *term, cJSON **out, struct err *e)
 
 int nw_list(bool (*keep)(const cJSON *nw, void *arg), void *arg, cJSON **out, struct err *e)
 {
-	cJSON *arr = cJSON_CreateArray(), *r;
+	cJSON *arr, *r, *next;
 
+	pthread_mutex_lock(&nw_mu);
+	arr = nw_all ? cJSON_Duplicate(nw_all, true) : cJSON_CreateArray();
+	pthread_mutex_unlock(&nw_mu);
 	if (!arr)
 		return err_set(e, "list networks: out of memory"), 500;
-	pthread_mutex_lock(&nw_mu);
-	cJSON_ArrayForEach(r, nw_all)
-	{
-		if (!keep || keep(r, arg))
-			cJSON_AddItemToArray(arr, cJSON_Duplicate(r, true));
+	/* keep may take d->mu (nw_users): not under nw_mu */
+	for (r = arr->child; keep && r; r = next) {
+		next = r->next;
+		if (!keep(r, arg))
+			cJSON_Delete(cJSON_DetachItemViaPointer(arr, r));
 	}
-	pthread_mutex_unlock(&nw_mu);
 	*out = arr;
 	return 0;
 }
