@@ -48,7 +48,7 @@ bin-$(CONFIG_DAEMON) += core/daemon/daemon.c core/daemon/daemon-listen.c core/da
 	core/daemon/ctr-logcfg.c core/daemon/ctr-run.c core/daemon/ctr-stop.c \
 	core/daemon/ctr-restore.c \
 	core/daemon/api-system.c core/daemon/api-containers.c core/daemon/api-attach.c \
-	core/daemon/api-top.c core/daemon/api-exec.c core/daemon/api-pending.c
+	core/daemon/api-top.c core/daemon/api-exec.c
 # The image endpoints (api_images).
 bin-$(CONFIG_DAEMON) += core/daemon/api-images.c core/daemon/api-images-rm.c \
 	core/daemon/api-images-pull.c core/daemon/api-images-push.c \
@@ -74,3 +74,13 @@ lib-$(CONFIG_CLIENT) += core/client/api.c core/client/api-call.c core/client/dem
 bin-$(CONFIG_CLIENT) += core/client/engine.c core/client/format.c core/client/attach.c \
 	core/client/run.c core/client/ctr.c core/client/img-api.c core/client/img-pull.c \
 	core/client/ps.c core/client/logs.c core/client/inspect.c core/client/sys.c core/client/netvol.c
+
+# The daemon's volumes and networks (core/daemon/): in the library so that
+# their unit tests link them; they call daemon_event and ctr_volume_users,
+# which the daemon defines (and the tests stub).
+lib-$(CONFIG_DAEMON) += core/daemon/volumes.c core/daemon/volumes-rm.c \
+	core/daemon/volumes-mount.c
+lib-$(CONFIG_DAEMON) += core/daemon/networks.c core/daemon/networks-create.c \
+	core/daemon/subnet.c
+# Their API parts: /volumes and /networks.
+bin-$(CONFIG_DAEMON) += core/daemon/api-volumes.c core/daemon/api-networks.c
