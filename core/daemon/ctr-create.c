@@ -191,6 +191,9 @@ static int build(struct daemon *d, struct ctr *c, const cJSON *body, const cJSON
 	cJSON_Delete(spec);
 	if (r == 0)
 		r = ctr_save(d, c, e);
+	/* mounted again at start: a created container holds no mount */
+	if (r == 0)
+		d->snap->unmount(c->cdir, NULL);
 	return r;
 }
 

@@ -125,6 +125,11 @@ void ctr_exited(struct daemon *d, struct ctr *c)
 	c->status = CS_EXITED;
 	c->pid = 0;
 	c->exits++;
+	/* as dockerd: a stopped container's rootfs is not mounted (start
+	 * mounts it again); nothing is left mounted when the daemon stops */
+	const struct oci_snapshotter *sn = oci_snapshotter_find(c->driver);
+	if (sn)
+		sn->unmount(c->cdir, NULL);
 	snprintf(code, sizeof(code), "%d", c->exit_code);
 	event(d, c, "die", "exitCode", code);
 	if (should_restart(c)) {
@@ -181,6 +186,9 @@ int ctr_start(struct daemon *d, struct ctr *c, struct err *e)
 	c->starting = false;
 	drop_attach(c);
 	if (r < 0) {
+		const struct oci_snapshotter *sn = oci_snapshotter_find(c->driver);
+		if (sn)
+			sn->unmount(c->cdir, NULL);
 		snprintf(c->error, sizeof(c->error), "%s", e->msg);
 		if (c->status == CS_RESTARTING)
 			c->status = CS_EXITED;

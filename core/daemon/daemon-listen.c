@@ -70,9 +70,10 @@ static int tls_setup(const struct tug_daemon_config *c, struct err *e)
 
 int daemon_listen_open(struct hsrv *srv, const struct tug_daemon_config *c, struct err *e)
 {
-	struct tug_listen_opts o = { .tls = c->tls, .tlsverify = c->tlsverify,
-				     .allow_insecure_tcp = c->allow_insecure_tcp,
-				     .group = c->group };
+	struct tug_listen_opts o = {.tls = c->tls,
+				    .tlsverify = c->tlsverify,
+				    .allow_insecure_tcp = c->allow_insecure_tcp,
+				    .group = c->group};
 	char warn[512] = "";
 
 	if (tug_listen_open((const char *const *)c->hosts.v, c->hosts.n, &o, &L, &NL, warn,
@@ -83,7 +84,8 @@ int daemon_listen_open(struct hsrv *srv, const struct tug_daemon_config *c, stru
 	for (size_t i = 0; i < NL; i++) {
 		int r;
 		if (L[i].kind == TUG_LISTEN_TCP_TLS)
-			r = tls_setup(c, e) < 0 ? -1 : hsrv_watch(srv, L[i].fd, on_tls_accept, srv, e);
+			r = tls_setup(c, e) < 0 ? -1
+						: hsrv_watch(srv, L[i].fd, on_tls_accept, srv, e);
 		else
 			r = hsrv_listen(srv, L[i].fd, e);
 		if (r < 0)

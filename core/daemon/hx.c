@@ -133,7 +133,7 @@ void hx_body(struct hx *x, int status, const char *content_type, const void *buf
 		 content_type ? "\r\n" : "", len);
 	hl = hx_head(x, head, sizeof(head), status, extra);
 	out(x, head, hl);
-	if (strcmp(x->rq.method, "HEAD") != 0)
+	if (!x->rq.method || strcmp(x->rq.method, "HEAD") != 0)
 		out(x, buf, len);
 	x->done = true;
 }
@@ -163,9 +163,10 @@ void hx_error(struct hx *x, int status, const char *fmt, ...)
 	va_end(ap);
 	if (x->head_sent) {
 		/* mid-stream: Docker puts errors into the stream as JSON */
-		if (o && cJSON_AddStringToObject(o, "error", msg) &&
+		if (o &&
 		    cJSON_AddStringToObject(cJSON_AddObjectToObject(o, "errorDetail"), "message",
-					    msg))
+					    msg) &&
+		    cJSON_AddStringToObject(o, "error", msg))
 			hx_chunk_json(x, o);
 		cJSON_Delete(o);
 		return;
@@ -212,7 +213,7 @@ int hx_chunk(struct hx *x, const void *buf, size_t len)
 
 	if (x->broken)
 		return -1;
-	if (!len || !strcmp(x->rq.method, "HEAD"))
+	if (!len || (x->rq.method && !strcmp(x->rq.method, "HEAD")))
 		return 0;
 	if (!x->chunked) {
 		out(x, buf, len);
@@ -265,7 +266,7 @@ int hx_chunk_json(struct hx *x, const cJSON *v)
 
 void hx_end(struct hx *x)
 {
-	if (x->chunked && strcmp(x->rq.method, "HEAD") != 0)
+	if (x->chunked && (!x->rq.method || strcmp(x->rq.method, "HEAD") != 0))
 		out(x, "0\r\n\r\n", 5);
 	x->done = true;
 	if (!x->chunked)

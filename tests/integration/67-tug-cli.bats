@@ -5,6 +5,7 @@
 # Images are loaded from the fixture archive (no registry needed).
 
 load helpers
+bats_require_minimum_version 1.5.0
 
 setup_file() {
 	export CLI_DIR=$BATS_FILE_TMPDIR/cli
@@ -34,7 +35,13 @@ setup_file() {
 }
 
 teardown_file() {
-	[ -f "$CLI_DIR/daemon.pid" ] && kill "$(cat "$CLI_DIR/daemon.pid")" 2>/dev/null || true
+	local pid
+	[ -f "$CLI_DIR/daemon.pid" ] || return 0
+	pid=$(cat "$CLI_DIR/daemon.pid")
+	kill "$pid" 2>/dev/null || return 0
+	# the daemon stops its containers (and unmounts them) before it exits
+	for _ in $(seq 300); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+	kill -9 "$pid" 2>/dev/null || true
 }
 
 setup() {
