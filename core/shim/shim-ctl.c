@@ -98,7 +98,9 @@ static int read_request(struct shim_client *c)
 {
 	char ctl[CMSG_SPACE(sizeof(int) * 4)];
 	struct iovec iov = {c->req + c->reqlen, sizeof(c->req) - 1 - c->reqlen};
-	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
+	struct msghdr m = {.msg_iov = &iov,
+			   .msg_iovlen = 1,
+			   .msg_control = ctl,
 			   .msg_controllen = sizeof(ctl)};
 	ssize_t n = recvmsg(c->fd, &m, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
 
@@ -175,8 +177,7 @@ static bool handle_request(struct shim *s, struct shim_client *c)
 	if (!strncmp(c->req, "attach ", 7) && sscanf(c->req + 7, "%d %d %d", &a, &b, &d) == 3) {
 		do_attach(s, c, a, b, d);
 	} else if (!strncmp(c->req, "resize ", 7) &&
-		   sscanf(c->req + 7, "%u %u", &rows, &cols) == 2 && rows < 65536 &&
-		   cols < 65536) {
+		   sscanf(c->req + 7, "%u %u", &rows, &cols) == 2 && rows < 65536 && cols < 65536) {
 		do_resize(s, c, rows, cols);
 	} else if (!strcmp(c->req, "wait\n")) {
 		if (!s->exited) {

@@ -31,8 +31,7 @@ static const struct args_opt exec_opts[] = {
 	{"id", 0, ARGS_VALUE, "id", "the container's id", NULL, &x_id, NULL, NULL},
 	{"runtime-root", 0, ARGS_VALUE, "dir", "the runtime's state root", NULL, &x_root, NULL,
 	 NULL},
-	{"process", 0, ARGS_VALUE, "file", "the process as OCI JSON", NULL, &x_process, NULL,
-	 NULL},
+	{"process", 0, ARGS_VALUE, "file", "the process as OCI JSON", NULL, &x_process, NULL, NULL},
 	{"tty", 0, 0, NULL, "give the process a pty", &x_tty, NULL, NULL, NULL},
 	{"detach", 0, 0, NULL, "no client on fd 3: stdio on /dev/null", &x_detach, NULL, NULL,
 	 NULL},
@@ -156,8 +155,12 @@ static int setup(struct exec_ctx *x, struct oci_exec_opts *o, struct err *e)
 			return err_sys(e, ENOMEM, "client");
 		fcntl(CLIENT_FD, F_SETFD, FD_CLOEXEC);
 		fcntl(CLIENT_FD, F_SETFL, O_NONBLOCK);
-		*c = (struct shim_client){.kind = SHIM_CL_ATTACH, .fd = CLIENT_FD, .passed_fd = -1,
-					  .in = s->open_stdin, .out = true, .err = true};
+		*c = (struct shim_client){.kind = SHIM_CL_ATTACH,
+					  .fd = CLIENT_FD,
+					  .passed_fd = -1,
+					  .in = s->open_stdin,
+					  .out = true,
+					  .err = true};
 		s->clients = c;
 	}
 	if (x_tty) {
@@ -174,8 +177,12 @@ static int setup(struct exec_ctx *x, struct oci_exec_opts *o, struct err *e)
 
 int shim_exec_main(int argc, char **argv)
 {
-	struct exec_ctx x = {.s = {.sigfd = -1, .listen_fd = -1, .out_fd = -1, .err_fd = -1,
-				   .in_fd = -1, .exec_mode = true},
+	struct exec_ctx x = {.s = {.sigfd = -1,
+				   .listen_fd = -1,
+				   .out_fd = -1,
+				   .err_fd = -1,
+				   .in_fd = -1,
+				   .exec_mode = true},
 			     .console = {-1, -1},
 			     .child = {-1, -1, -1}};
 	struct oci_exec_opts o = {.console_fd = -1, .running = running, .arg = &x};
