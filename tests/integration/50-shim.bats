@@ -52,6 +52,11 @@ shim_gone() {
 	[ -z "$SHIM_PID" ] || ! kill -0 "$SHIM_PID" 2>/dev/null
 }
 
+# shim_sockets N: the shim holds N sockets (the listener and clients).
+shim_sockets() {
+	[ "$(ls -l "/proc/$SHIM_PID/fd" | grep -c 'socket:')" -eq "$1" ]
+}
+
 # no_shim: no shim of this test's container runs (when its pid is unknown).
 no_shim() {
 	! pgrep -f -- "shim --id $CID " >/dev/null
@@ -191,10 +196,13 @@ nothing_left() {
 }
 
 @test "shim: a client that does not read is dropped; the log does not stall" {
-	set_args sh -c 'sleep 0.5; yes 0123456789 | head -n 100000; echo done'
+	set_args sh -c 'sleep 1; yes 0123456789 | head -n 100000; sleep 3; echo done'
 	shim_start
 	shimc "$SOCK" attach --no-read >/dev/null 2>&1 &
 	local client=$!
+	wait_for shim_sockets 2
+	# once 64 KiB wait for it, the client goes: the listener is left
+	wait_for shim_sockets 1
 	wait_exit
 	kill "$client" 2>/dev/null || :
 	[ "$(tail -1 "$LOG" | jq -r .log)" = done ]
