@@ -33,7 +33,8 @@ bin-$(CONFIG_SAVE_LOAD) += core/client/saveload.c
 
 # The shim's pieces the daemon shares: Docker's json-file logs (writer and
 # reader) and the stdio multiplexing of attach and logs.
-lib-$(CONFIG_SHIM) += core/lib/jsonlog.c core/lib/jsonlog-read.c core/lib/stdcopy.c
+lib-$(CONFIG_SHIM) += core/lib/jsonlog.c core/lib/jsonlog-scan.c core/lib/jsonlog-read.c \
+	core/lib/stdcopy.c
 
 # `tug shim`: the per-container monitor the daemon starts (docs/DAEMON.md).
 bin-$(CONFIG_SHIM) += core/shim/shim.c core/shim/shim-start.c core/shim/shim-loop.c \

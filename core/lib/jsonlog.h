@@ -109,6 +109,12 @@ bool jsonlog_reader_done(const struct jsonlog_reader *r);
 
 void jsonlog_reader_free(struct jsonlog_reader *r);
 
+/* Decode one line (without its newline) into *ent; the log's bytes go to
+ * dec (dcap >= len always suffices). 0, or -1 when the line is not a
+ * json-file entry (not an object, no valid "time"). */
+int jsonlog_parse_line(const char *line, size_t len, char *dec, size_t dcap,
+		       struct jsonlog_entry *ent);
+
 /* "2026-12-07T22:06:51.123456789Z" (any fraction, Z or an offset) to ns
  * since the epoch; 0 or -1. */
 int jsonlog_parse_time(const char *s, size_t len, int64_t *ns);

@@ -235,6 +235,9 @@ void shim_answer_waiters(struct shim *s)
 		if (c->kind == SHIM_CL_WAIT) {
 			answer(c, line);
 			shim_client_drop(s, c);
+		} else if (c->kind == SHIM_CL_REQUEST) {
+			/* the socket is gone: a request half sent gets EOF */
+			shim_client_drop(s, c);
 		} else if (c->kind == SHIM_CL_ATTACH) {
 			c->closing = true;
 			c->in = false;

@@ -187,18 +187,23 @@ static int run(struct shim *s, struct err *e)
 {
 	char path[PATH_MAX + 64];
 
+	bool made_log = false;
+
 	if (s->json_log) {
 		if ((size_t)snprintf(path, sizeof(path), "%s/%s-json.log", s->bundle, s->id) >=
 		    sizeof(path))
 			return err_sys(e, ENAMETOOLONG, "log file");
+		made_log = access(path, F_OK) < 0;
 		if (jsonlog_open(&s->log, path, s->log_max_size, s->log_max_file, e) < 0)
 			return -1;
 		s->log_open = true;
 	}
-	if (shim_listen(s, e) < 0)
-		return -1;
-	if (shim_start(s, e) < 0) {
-		unlink(s->socket);
+	if (shim_listen(s, e) < 0 || shim_start(s, e) < 0) {
+		/* nothing left behind: not even the log this run made */
+		if (s->listen_fd >= 0)
+			unlink(s->socket);
+		if (made_log)
+			unlink(path);
 		return -1;
 	}
 	return own_signals(s, e);
