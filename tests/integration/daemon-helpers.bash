@@ -278,3 +278,20 @@ no_match() {
 		return 1
 	}
 }
+
+# err_line TEXT / err_match REGEX: the same on $stderr (run --separate-stderr).
+err_line() {
+	grep -qxF -- "$1" <<<"$stderr" || {
+		echo "no stderr line '$1' in:"
+		echo "$stderr"
+		return 1
+	}
+}
+
+err_match() {
+	grep -qE -- "$1" <<<"$stderr" || {
+		echo "no stderr line matching '$1' in:"
+		echo "$stderr"
+		return 1
+	}
+}
