@@ -134,6 +134,7 @@ daemon_start() {
 daemon_rm_all() {
 	local ids
 	ids=$("$DOCKER" ps -aq 2>/dev/null) || return 0
+	# shellcheck disable=SC2086 # one argument per id
 	[ -z "$ids" ] || "$DOCKER" rm -f $ids >/dev/null 2>&1 || :
 }
 
@@ -143,13 +144,13 @@ daemon_kill_cgroup() {
 	local g p
 	for g in /sys/fs/cgroup/*/"$1" /sys/fs/cgroup/"$1"; do
 		[ -d "$g" ] || continue
-		for p in $(cat $(find "$g" -name cgroup.procs) 2>/dev/null); do
+		find "$g" -name cgroup.procs -exec cat {} + 2>/dev/null | while read -r p; do
 			kill -9 "$p" 2>/dev/null || :
 		done
 	done
 	sleep 0.2
 	for g in /sys/fs/cgroup/*/"$1" /sys/fs/cgroup/"$1"; do
-		[ -d "$g" ] && find "$g" -depth -type d -exec rmdir {} + 2>/dev/null || :
+		if [ -d "$g" ]; then find "$g" -depth -type d -exec rmdir {} + 2>/dev/null || :; fi
 	done
 }
 
