@@ -51,9 +51,12 @@ bin-$(CONFIG_DAEMON) += core/cinit.c core/daemon/daemon.c core/daemon/daemon-lis
 	core/daemon/api-system.c core/daemon/api-containers.c core/daemon/api-attach.c \
 	core/daemon/api-top.c core/daemon/api-exec.c
 # The image endpoints (api_images).
-bin-$(CONFIG_DAEMON) += core/daemon/api-images.c core/daemon/api-images-rm.c \
-	core/daemon/api-images-pull.c core/daemon/api-images-push.c \
-	core/daemon/api-images-archive.c core/daemon/api-images-auth.c
+bin-$(CONFIG_DAEMON) += core/daemon/api-images.c core/daemon/api-images-rm.c
+ifeq ($(CONFIG_DAEMON),y)
+bin-$(CONFIG_REGISTRY) += core/daemon/api-images-pull.c core/daemon/api-images-auth.c
+bin-$(CONFIG_PUSH) += core/daemon/api-images-push.c
+bin-$(CONFIG_SAVE_LOAD) += core/daemon/api-images-archive.c
+endif
 lib-$(CONFIG_DAEMON) += core/lib/http-parse.c
 # Docker's JSON progress messages (the daemon's pull, push and load streams).
 lib-$(CONFIG_DAEMON) += core/lib/jsonmsg.c

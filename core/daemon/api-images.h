@@ -42,10 +42,40 @@ int img_filter_check(const cJSON *f, const char *const *allowed, struct err *e);
 /* api-images-rm.c, -pull.c, -push.c, -archive.c, -auth.c */
 void img_delete(struct hx *x);
 void img_prune(struct hx *x);
+/* A feature compiled out answers 501 through an inline stub. */
+#if CFG_REGISTRY
 void img_auth(struct hx *x);
 void img_pull(struct hx *x);
+#else
+static inline void img_auth(struct hx *x)
+{
+	hx_error(x, 501, "login: this tug was built without the registry client");
+}
+static inline void img_pull(struct hx *x)
+{
+	hx_error(x, 501, "pull: this tug was built without the registry client");
+}
+#endif
+#if CFG_PUSH
 void img_push(struct hx *x);
+#else
+static inline void img_push(struct hx *x)
+{
+	hx_error(x, 501, "push: this tug was built without push");
+}
+#endif
+#if CFG_SAVE_LOAD
 void img_save(struct hx *x);
 void img_load(struct hx *x);
+#else
+static inline void img_save(struct hx *x)
+{
+	hx_error(x, 501, "save: this tug was built without image archives");
+}
+static inline void img_load(struct hx *x)
+{
+	hx_error(x, 501, "load: this tug was built without image archives");
+}
+#endif
 
 #endif

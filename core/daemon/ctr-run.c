@@ -32,6 +32,25 @@ static void event(struct daemon *d, struct ctr *c, const char *action, const cha
 	daemon_event(d, "container", action, c->id, attrs);
 }
 
+/* Volumes with mount options are mounted while a container uses them. */
+static int volumes(struct daemon *d, struct ctr *c, bool mount, struct err *e)
+{
+	const cJSON *m;
+
+	cJSON_ArrayForEach(m, c->mounts)
+	{
+		const cJSON *t = cJSON_GetObjectItemCaseSensitive(m, "Type");
+		const cJSON *n = cJSON_GetObjectItemCaseSensitive(m, "Name");
+		if (!cJSON_IsString(t) || strcmp(t->valuestring, "volume") || !cJSON_IsString(n))
+			continue;
+		if (mount && vol_mount(d, n->valuestring, e) < 0)
+			return -1;
+		if (!mount)
+			vol_unmount(d, n->valuestring, NULL);
+	}
+	return 0;
+}
+
 /* The shim answered `wait` (or went away): on the loop thread. */
 static void on_shim(int fd, void *arg)
 {
@@ -130,6 +149,7 @@ void ctr_exited(struct daemon *d, struct ctr *c)
 	const struct oci_snapshotter *sn = oci_snapshotter_find(c->driver);
 	if (sn)
 		sn->unmount(c->cdir, NULL);
+	volumes(d, c, false, NULL);
 	snprintf(code, sizeof(code), "%d", c->exit_code);
 	event(d, c, "die", "exitCode", code);
 	if (should_restart(c)) {
@@ -176,6 +196,8 @@ int ctr_start(struct daemon *d, struct ctr *c, struct err *e)
 	pthread_mutex_unlock(&d->mu);
 
 	r = ctr_mount_rootfs(d, c, e);
+	if (r == 0)
+		r = volumes(d, c, true, e);
 	if (r == 0) {
 		char p[PATH_MAX + 128];
 		ctr_path(c, "exit.json", p, sizeof(p));
@@ -189,6 +211,7 @@ int ctr_start(struct daemon *d, struct ctr *c, struct err *e)
 		const struct oci_snapshotter *sn = oci_snapshotter_find(c->driver);
 		if (sn)
 			sn->unmount(c->cdir, NULL);
+		volumes(d, c, false, NULL);
 		snprintf(c->error, sizeof(c->error), "%s", e->msg);
 		if (c->status == CS_RESTARTING)
 			c->status = CS_EXITED;

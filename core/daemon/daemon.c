@@ -17,6 +17,8 @@
 #include "core/daemon/config.h"
 #include "core/daemon/daemon.h"
 #include "core/daemon/listen.h"
+#include "core/daemon/networks.h"
+#include "core/daemon/volumes.h"
 #include "applets.h"
 #include "version.h"
 #include "file.h"
@@ -194,7 +196,7 @@ static int setup(struct err *e)
 		return err_wrap(e, "open the image store (is another tug daemon running?)");
 	D.store.keep_layer_blobs = true; /* h-images: push and save need them, as with dockerd */
 	D.snap = oci_snapshotter_pick(D.containers_dir, D.storage_driver, e);
-	if (!D.snap)
+	if (!D.snap || vol_init(&D, e) < 0 || nw_init(&D, e) < 0)
 		return -1;
 	pthread_mutex_init(&D.mu, NULL);
 	pthread_mutex_init(&D.store_mu, NULL);
