@@ -74,8 +74,7 @@ int tug_cinit_main(int argc, char **argv)
 		if (sig == SIGCHLD) {
 			if (reap(child, &status))
 				return status;
-		} else if (sig != SIGTTIN && sig != SIGTTOU && sig != SIGURG &&
-			   sig != SIGWINCH) {
+		} else if (sig != SIGTTIN && sig != SIGTTOU && sig != SIGURG && sig != SIGWINCH) {
 			kill(child, sig);
 		} else if (sig == SIGWINCH) {
 			kill(-child, sig);

@@ -348,7 +348,8 @@ static void rename_(struct hx *x)
 			hx_error(x, 400, "Neither old nor new names may be empty");
 		else
 			hx_error(x, 409,
-				 "Conflict. The container name \"/%s\" is already in use by "
+				 "Error when allocating new name: Conflict. The container name "
+				 "\"/%s\" is already in use by "
 				 "container "
 				 "\"%s\". You have to remove (or rename) that container to be able "
 				 "to "

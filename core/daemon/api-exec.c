@@ -16,6 +16,7 @@
 #include "core/daemon/ctr-priv.h"
 #include "file.h"
 #include "json.h"
+#include "stdcopy.h"
 
 struct execi {
 	char id[65];
@@ -23,6 +24,7 @@ struct execi {
 	cJSON *body; /* the create request */
 	bool running, started, tty;
 	int exit_code; /* -1: none yet */
+	char error[512]; /* why it could not start */
 	pid_t pid;
 	struct execi *next;
 };
@@ -317,6 +319,18 @@ static void exec_start(struct hx *x)
 	follow(d, ex, p[0]);
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
+	if (ex->error[0] && client >= 0) {
+		/* as dockerd: the reason goes to the client in the stream */
+		char msg[600];
+		int n = snprintf(msg, sizeof(msg), "OCI runtime exec failed: %s: unknown\r\n",
+				 ex->error);
+		if (!ex->tty) {
+			uint8_t h[STDCOPY_HEADER];
+			stdcopy_header(h, STDCOPY_STDOUT, (uint32_t)n);
+			hx_write(x, h, sizeof(h));
+		}
+		hx_write(x, msg, (size_t)n);
+	}
 	char code[16];
 	snprintf(code, sizeof(code), "%d", ex->exit_code);
 	const char *dattrs[] = {"image", ex->c->image_name, "name", ex->c->name, "execID",

@@ -8,6 +8,8 @@
 
 #include "core/daemon/ctr.h"
 #include "core/daemon/daemon.h"
+#include "core/daemon/volumes.h"
+#include "oci/image-info.h"
 #include "version.h"
 #include "file.h"
 #include "json.h"
@@ -234,7 +236,82 @@ static void info(struct hx *x)
 	cJSON_Delete(o);
 }
 
+struct df_images {
+	struct oci_store *s;
+	struct oci_image_refs refs;
+	struct oci_image_filter f;
+	struct daemon *d;
+	cJSON *out;
+	int64_t total;
+};
+
+static int df_image(const struct oci_image_rec *rec, void *arg)
+{
+	struct df_images *l = arg;
+	cJSON *row = oci_image_summary(l->s, rec, &l->refs, &l->f);
+
+	if (!row)
+		return 0;
+	cJSON_ReplaceItemInObjectCaseSensitive(
+		row, "Containers", cJSON_CreateNumber(ctr_image_users(l->d, rec->id, NULL)));
+	l->total += rec->size;
+	cJSON_AddItemToArray(l->out, row);
+	return 0;
+}
+
+/* GET /system/df: images (with how many containers use each), containers
+ * and volumes, as `docker system df` reads them. */
+static void system_df(struct hx *x)
+{
+	struct daemon *d = x->user;
+	struct df_images l = {.s = &d->store, .f = {.dangling = -1}, .d = d};
+	cJSON *o = cJSON_CreateObject(), *cs, *vols = NULL;
+	struct err e;
+
+	l.out = cJSON_CreateArray();
+	if (oci_image_refs_load(&d->store, &l.refs, &e) < 0 ||
+	    oci_store_image_each(&d->store, df_image, &l, &e) < 0 || vol_list(d, &vols, &e) < 0) {
+		oci_image_refs_free(&l.refs);
+		cJSON_Delete(l.out);
+		cJSON_Delete(o);
+		hx_error(x, 500, "%s", e.msg);
+		return;
+	}
+	oci_image_refs_free(&l.refs);
+	json_add_u64(o, "LayersSize", (uint64_t)l.total);
+	cJSON_AddItemToObject(o, "Images", l.out);
+	cs = cJSON_AddArrayToObject(o, "Containers");
+	pthread_mutex_lock(&d->mu);
+	for (struct ctr *c = d->ctrs; c; c = c->next) {
+		if (c->removed || c->creating)
+			continue;
+		cJSON *row = ctr_list_row(d, c);
+		cJSON_AddNumberToObject(row, "SizeRw", 0);
+		cJSON_AddNumberToObject(row, "SizeRootFs", 0);
+		cJSON_AddItemToArray(cs, row);
+	}
+	pthread_mutex_unlock(&d->mu);
+	/* volumes with their usage, as dockerd adds it for df */
+	cJSON *v;
+	cJSON_ArrayForEach(v, vols)
+	{
+		const cJSON *n = cJSON_GetObjectItemCaseSensitive(v, "Name");
+		cJSON *u = cJSON_CreateObject();
+		cJSON_AddNumberToObject(u, "Size", 0);
+		cJSON_AddNumberToObject(
+			u, "RefCount",
+			cJSON_IsString(n) ? ctr_volume_users(d, n->valuestring, NULL) : 0);
+		cJSON_DeleteItemFromObjectCaseSensitive(v, "UsageData");
+		cJSON_AddItemToObject(v, "UsageData", u);
+	}
+	cJSON_AddItemToObject(o, "Volumes", vols);
+	cJSON_AddItemToObject(o, "BuildCache", cJSON_CreateArray());
+	hx_json(x, 200, o);
+	cJSON_Delete(o);
+}
+
 static const struct hroute routes[] = {
+	{"GET", "/system/df", system_df, HR_THREAD},
 	{"GET", "/_ping", ping, 0},
 	{"GET", "/version", version, 0},
 	{"GET", "/info", info, 0},

@@ -1,6 +1,7 @@
 /* api-top.c - top (the container's processes from /proc), stats (from the
  * container's processes and cgroup), update. */
 #include <dirent.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,14 +13,29 @@
 #include "json.h"
 #include "oci/container.h"
 
+static unsigned long long boot_time(void)
+{
+	char *txt = NULL, *b;
+	size_t len;
+	unsigned long long t = 0;
+
+	if (file_read_all("/proc/stat", 1 << 20, &txt, &len, NULL) < 0)
+		return 0;
+	if ((b = strstr(txt, "\nbtime ")))
+		t = strtoull(b + 7, NULL, 10);
+	free(txt);
+	return t;
+}
+
 /* One /proc/<pid> row: UID PID PPID C STIME TTY TIME CMD, as `ps -ef`. */
 static cJSON *proc_row(pid_t pid)
 {
 	char p[64], *txt = NULL, *cmd = NULL, *rp;
 	size_t len, clen;
 	unsigned long ut = 0, st = 0;
+	unsigned long long start = 0;
 	int ppid = 0;
-	char uid[16] = "?", tbuf[32], cbuf[4096] = "";
+	char uid[64] = "?", tbuf[32], cbuf[4096] = "";
 	cJSON *row;
 
 	snprintf(p, sizeof(p), "/proc/%d/stat", pid);
@@ -33,8 +49,14 @@ static cJSON *proc_row(pid_t pid)
 	snprintf(p, sizeof(p), "/proc/%d/status", pid);
 	if (file_read_all(p, 16384, &txt, &len, NULL) == 0) {
 		char *u = strstr(txt, "\nUid:");
-		if (u)
-			sscanf(u + 5, "%15s", uid);
+		unsigned id;
+		if (u && sscanf(u + 5, "%u", &id) == 1) {
+			/* ps -ef on the host: the host's name for the uid */
+			struct passwd *pw = getpwuid(id);
+			snprintf(uid, sizeof(uid), "%s", pw ? pw->pw_name : "");
+			if (!pw)
+				snprintf(uid, sizeof(uid), "%u", id);
+		}
 		free(txt);
 	}
 	snprintf(p, sizeof(p), "/proc/%d/cmdline", pid);
@@ -46,13 +68,18 @@ static cJSON *proc_row(pid_t pid)
 		free(cmd);
 	}
 	long hz = sysconf(_SC_CLK_TCK);
+	char stime[16] = "";
+	time_t t0 = (time_t)(boot_time() + start / (unsigned long long)(hz > 0 ? hz : 100));
+	struct tm tm;
+	if (start && localtime_r(&t0, &tm))
+		strftime(stime, sizeof(stime), "%H:%M", &tm);
 	unsigned long secs = (ut + st) / (unsigned long)(hz > 0 ? hz : 100);
 	snprintf(tbuf, sizeof(tbuf), "%02lu:%02lu:%02lu", secs / 3600, secs / 60 % 60, secs % 60);
 	row = cJSON_CreateArray();
 	char n[16], pp[16];
 	snprintf(n, sizeof(n), "%d", pid);
 	snprintf(pp, sizeof(pp), "%d", ppid);
-	const char *cols[] = {uid, n, pp, "0", "", "?", tbuf, cbuf};
+	const char *cols[] = {uid, n, pp, "0", stime, "?", tbuf, cbuf};
 	for (int i = 0; i < 8; i++)
 		cJSON_AddItemToArray(row, cJSON_CreateString(cols[i]));
 	return row;

@@ -128,6 +128,20 @@ static int vol_get_cb(void *arg, const char *name, char *name_out, size_t name_s
 	return vol_get(arg, name, name_out, name_size, path_out, path_size, e);
 }
 
+/* inspect shows the log driver in effect: the daemon's when none was asked */
+static void log_config_default(struct daemon *d, cJSON *hc)
+{
+	cJSON *lc = cJSON_GetObjectItemCaseSensitive(hc, "LogConfig");
+	const cJSON *t = lc ? cJSON_GetObjectItemCaseSensitive(lc, "Type") : NULL;
+
+	if (cJSON_IsString(t) && *t->valuestring)
+		return;
+	cJSON_DeleteItemFromObjectCaseSensitive(hc, "LogConfig");
+	lc = cJSON_AddObjectToObject(hc, "LogConfig");
+	cJSON_AddStringToObject(lc, "Type", d->log_driver);
+	cJSON_AddItemToObject(lc, "Config", cJSON_CreateObject());
+}
+
 static const char *netns_for(const cJSON *hc)
 {
 	const cJSON *m = hc ? cJSON_GetObjectItemCaseSensitive(hc, "NetworkMode") : NULL;
@@ -295,6 +309,7 @@ int ctr_create(struct daemon *d, const char *name, const cJSON *body, struct ctr
 	}
 	hc = cJSON_GetObjectItemCaseSensitive(body, "HostConfig");
 	c->host_config = hc ? cJSON_Duplicate(hc, 1) : cJSON_CreateObject();
+	log_config_default(d, c->host_config);
 	c->net_config =
 		cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(body, "NetworkingConfig"), 1);
 	c->created_ns = daemon_now_ns();

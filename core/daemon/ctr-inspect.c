@@ -234,7 +234,10 @@ static void command_text(const struct ctr *c, char *buf, size_t size)
 	buf[0] = '\0';
 	cJSON_ArrayForEach(it, a)
 	{
-		int k = snprintf(buf + n, size - n, "%s%s", n ? " " : "", it->valuestring);
+		/* dockerd quotes an argument holding a space */
+		bool q = n && strchr(it->valuestring, ' ');
+		int k = snprintf(buf + n, size - n, q ? "%s'%s'" : "%s%s", n ? " " : "",
+				 it->valuestring);
 		if (k < 0 || (size_t)k >= size - n)
 			break;
 		n += (size_t)k;

@@ -65,6 +65,13 @@ static void on_shim(int fd, void *arg)
 	close(fd);
 	pthread_mutex_lock(&d->mu);
 	c->shim_fd = -1;
+	/* "exit <code> <signal>": the code is the shim's word; exit.json
+	 * (read in ctr_exited) adds the time and OOM */
+	if (n > 5 && !strncmp(buf, "exit ", 5)) {
+		buf[n] = '\0';
+		c->exit_code = atoi(buf + 5);
+		c->exit_known = true;
+	}
 	ctr_exited(d, c);
 	ctr_put(d, c);
 	pthread_mutex_unlock(&d->mu);

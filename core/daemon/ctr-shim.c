@@ -232,8 +232,9 @@ void ctr_read_exit(struct ctr *c)
 	const cJSON *code = cJSON_GetObjectItemCaseSensitive(o, "ExitCode");
 	const cJSON *oom = cJSON_GetObjectItemCaseSensitive(o, "OOMKilled");
 	const cJSON *fin = cJSON_GetObjectItemCaseSensitive(o, "FinishedAt");
-	if (cJSON_IsNumber(code))
+	if (cJSON_IsNumber(code) && !c->exit_known)
 		c->exit_code = code->valueint;
+	c->exit_known = false;
 	c->oom_killed = cJSON_IsTrue(oom);
 	if (cJSON_IsString(fin)) {
 		c->finished_ns = filters_time_ns(fin->valuestring, daemon_now_ns());

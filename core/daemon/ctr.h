@@ -62,6 +62,7 @@ struct ctr {
 	int refs; /* threads using it (not freed while > 0) */
 	bool starting; /* a start is under way */
 	bool pruned; /* a prune has tried it */
+	bool exit_known; /* the shim told the exit code */
 	struct daemon *daemon;
 	struct ctr *next;
 };

@@ -16,8 +16,9 @@ static struct {
 	pthread_mutex_t mu;
 	pthread_cond_t cond;
 	cJSON *ev[RING];
+	int64_t ns[RING]; /* each event's time (timeNano is a raw number in the JSON) */
 	uint64_t seq; /* events ever recorded; ev[(seq-1) % RING] is the last */
-} E = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, {0}, 0};
+} E = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, {0}, {0}, 0};
 
 void daemon_event(struct daemon *d, const char *type, const char *action, const char *id,
 		  const char *const *attrs)
@@ -49,6 +50,7 @@ void daemon_event(struct daemon *d, const char *type, const char *action, const 
 	pthread_mutex_lock(&E.mu);
 	cJSON_Delete(E.ev[E.seq % RING]);
 	E.ev[E.seq % RING] = o;
+	E.ns[E.seq % RING] = ns;
 	E.seq++;
 	pthread_cond_broadcast(&E.cond);
 	pthread_mutex_unlock(&E.mu);
@@ -65,11 +67,9 @@ static int64_t time_param(struct hx *x, const char *name, int64_t def)
 	return filters_time_ns(v, def);
 }
 
-static bool wanted(const struct filters *f, const cJSON *ev, int64_t since, int64_t until)
+static bool wanted(const struct filters *f, const cJSON *ev, int64_t t, int64_t since,
+		   int64_t until)
 {
-	const cJSON *tn = cJSON_GetObjectItem(ev, "timeNano");
-	int64_t t = tn ? (int64_t)tn->valuedouble : 0;
-
 	if (t < since || (until && t > until))
 		return false;
 	return filters_event_match(f, ev);
@@ -100,9 +100,10 @@ static void get_events(struct hx *x)
 	next = E.seq > RING ? E.seq - RING : 0;
 	for (;;) {
 		while (next < E.seq) {
+			int64_t t = E.ns[next % RING];
 			cJSON *ev = cJSON_Duplicate(E.ev[next++ % RING], 1);
 			pthread_mutex_unlock(&E.mu);
-			int r = ev && wanted(&f, ev, since, until) ? hx_chunk_json(x, ev) : 0;
+			int r = ev && wanted(&f, ev, t, since, until) ? hx_chunk_json(x, ev) : 0;
 			cJSON_Delete(ev);
 			pthread_mutex_lock(&E.mu);
 			if (r < 0)
