@@ -301,4 +301,8 @@ distclean:
 help:
 	@sed -n '2,16p' Makefile | sed 's/^# \{0,1\}//'
 
-.PHONY: debug test-debug size sweep fmt fmt-check setup clean distclean help
+# The README's first command: build, start the daemon, run a web server.
+run:
+	$(Q)scripts/demo
+
+.PHONY: debug test-debug size sweep fmt fmt-check setup clean distclean help run

@@ -342,6 +342,11 @@ static void rename_(struct hx *x)
 		hx_error(x, 404, "%s", e.msg);
 		return;
 	}
+	if (o == c) {
+		pthread_mutex_unlock(&d->mu);
+		hx_error(x, 400, "Renaming a container with the same name as its current name");
+		return;
+	}
 	if (!*n || o) {
 		pthread_mutex_unlock(&d->mu);
 		if (!*n)

@@ -192,6 +192,12 @@ static int setup(struct err *e)
 	    file_mkdir_p(D.volumes_dir, 0701, e) < 0 || file_mkdir_p(D.runtime_root, 0700, e) < 0 ||
 	    file_mkdir_p(D.shims_dir, 0700, e) < 0)
 		return -1;
+	if (C.pidfile) {
+		char pid[32];
+		int len = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+		if (file_write_replace(AT_FDCWD, C.pidfile, pid, (size_t)len, 0644, e) < 0)
+			return err_wrap(e, "pid file");
+	}
 	if (oci_store_open(&D.store, D.data_root, OCI_STORE_EXCLUSIVE, true, e) < 0)
 		return err_wrap(e, "open the image store (is another tug daemon running?)");
 	D.store.keep_layer_blobs = true; /* h-images: push and save need them, as with dockerd */
@@ -254,6 +260,8 @@ int tug_daemon_main(int argc, char **argv)
 		return TUG_EXIT_FAIL;
 	}
 	daemon_listen_close();
+	if (C.pidfile)
+		unlink(C.pidfile);
 	log_msg(LOG_LEVEL_INFO, "tug daemon: stopped");
 	return TUG_EXIT_OK;
 }
