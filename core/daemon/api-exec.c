@@ -64,11 +64,11 @@ static void exec_create(struct hx *x)
 		goto out;
 	}
 	if (c->status != CS_RUNNING) {
-		hx_error(x, 409,
-			 c->status == CS_PAUSED
-				 ? "Container %s is paused, unpause the container before exec"
-				 : "Container %s is not running",
-			 c->id);
+		if (c->status == CS_PAUSED)
+			hx_error(x, 409, "Container %s is paused, unpause the container before exec",
+				 x->arg[0]);
+		else
+			hx_error(x, 409, "Container %s is not running", c->id);
 		goto out;
 	}
 	ex = calloc(1, sizeof(*ex));
