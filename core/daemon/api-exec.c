@@ -9,12 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/daemon/api.h"
 #include "core/daemon/ctr-priv.h"
 #include "file.h"
+#include "path.h"
 #include "json.h"
 #include "stdcopy.h"
 
@@ -65,7 +67,8 @@ static void exec_create(struct hx *x)
 	}
 	if (c->status != CS_RUNNING) {
 		if (c->status == CS_PAUSED)
-			hx_error(x, 409, "Container %s is paused, unpause the container before exec",
+			hx_error(x, 409,
+				 "Container %s is paused, unpause the container before exec",
 				 x->arg[0]);
 		else
 			hx_error(x, 409, "Container %s is not running", c->id);
@@ -107,6 +110,44 @@ static void exec_create(struct hx *x)
 out:
 	cJSON_Delete(body);
 	api_ctr_put(x, c);
+}
+
+/* Is args[0] there in the container, as runc's LookPath checks before
+ * it starts an exec (a name is looked up in the process's PATH)? */
+static bool cmd_found(const struct ctr *c, const cJSON *proc)
+{
+	const cJSON *a0 = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(proc, "args"), 0);
+	const cJSON *env = cJSON_GetObjectItemCaseSensitive(proc, "env"), *it;
+	const char *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	char root[PATH_MAX + 128], cand[PATH_MAX];
+	bool found = false;
+	int rfd, fd;
+
+	if (!cJSON_IsString(a0) || !*a0->valuestring)
+		return false;
+	ctr_path(c, "rootfs", root, sizeof(root));
+	if ((rfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return true; /* cannot tell: let the runtime say */
+	cJSON_ArrayForEach(it, env) if (cJSON_IsString(it) && !strncmp(it->valuestring, "PATH=", 5))
+		path = it->valuestring + 5;
+	for (const char *p = path; !found;) {
+		size_t n = strcspn(p, ":");
+		if (strchr(a0->valuestring, '/'))
+			snprintf(cand, sizeof(cand), "%s", a0->valuestring);
+		else
+			snprintf(cand, sizeof(cand), "%.*s/%s", (int)n, p, a0->valuestring);
+		fd = path_open_beneath(rfd, cand[0] == '/' ? cand + 1 : cand, O_PATH, 0, NULL);
+		if (fd >= 0) {
+			struct stat st;
+			found = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+			close(fd);
+		}
+		if (strchr(a0->valuestring, '/') || !p[n])
+			break;
+		p += n + 1;
+	}
+	close(rfd);
+	return found;
 }
 
 /* The OCI process: the container's own (env, user, capabilities, ...) with
@@ -157,6 +198,16 @@ static int process_file(struct execi *ex, char *path, size_t size, struct err *e
 		cJSON_AddNumberToObject(u, "uid", uid);
 		cJSON_AddNumberToObject(u, "gid", k == 2 ? gid : 0);
 		cJSON_ReplaceItemInObjectCaseSensitive(proc, "user", u);
+	}
+	if (!cmd_found(ex->c, proc)) {
+		const cJSON *a0 =
+			cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(proc, "args"), 0);
+		err_set(e,
+			"exec failed: unable to start container process: exec: \"%s\": executable "
+			"file not found in $PATH",
+			cJSON_IsString(a0) ? a0->valuestring : "");
+		cJSON_Delete(proc);
+		return -2;
 	}
 	snprintf(path, size, "%.4000s/exec-%.12s.json", ex->c->cdir, ex->id);
 	r = json_print(proc, false, &txt, &len, e);
@@ -264,6 +315,22 @@ static void follow(struct daemon *d, struct execi *ex, int fd)
 	pthread_mutex_unlock(&d->mu);
 }
 
+/* As dockerd: why an exec could not start goes to the client in the stream. */
+static void stream_error(struct hx *x, const struct execi *ex)
+{
+	char msg[700];
+	int n = snprintf(msg, sizeof(msg), "OCI runtime exec failed: %s: unknown\r\n", ex->error);
+
+	if (n >= (int)sizeof(msg))
+		n = (int)sizeof(msg) - 1;
+	if (!ex->tty) {
+		uint8_t h[STDCOPY_HEADER];
+		stdcopy_header(h, STDCOPY_STDOUT, (uint32_t)n);
+		hx_write(x, h, sizeof(h));
+	}
+	hx_write(x, msg, (size_t)n);
+}
+
 static void exec_start(struct hx *x)
 {
 	struct daemon *d = x->user;
@@ -295,7 +362,21 @@ static void exec_start(struct hx *x)
 		hx_error(x, 404, "No such exec instance: %s", x->arg[0]);
 		return;
 	}
-	if (process_file(ex, pfile, sizeof(pfile), &e) < 0 || pipe2(p, O_CLOEXEC) < 0) {
+	pfile[0] = '\0';
+	st = process_file(ex, pfile, sizeof(pfile), &e);
+	if (st == -2) {
+		/* as dockerd: the stream carries the reason, the exit code is 126 */
+		pthread_mutex_lock(&d->mu);
+		ex->exit_code = 126;
+		snprintf(ex->error, sizeof(ex->error), "%s", e.msg);
+		pthread_mutex_unlock(&d->mu);
+		if (detach)
+			hx_error(x, 500, "OCI runtime exec failed: %s: unknown", e.msg);
+		else if ((client = hx_hijack(x, !ex->tty)) >= 0)
+			stream_error(x, ex);
+		return;
+	}
+	if (st < 0 || pipe2(p, O_CLOEXEC) < 0) {
 		hx_error(x, 500, "%s", e.msg);
 		return;
 	}
@@ -319,18 +400,8 @@ static void exec_start(struct hx *x)
 	follow(d, ex, p[0]);
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
-	if (ex->error[0] && client >= 0) {
-		/* as dockerd: the reason goes to the client in the stream */
-		char msg[600];
-		int n = snprintf(msg, sizeof(msg), "OCI runtime exec failed: %s: unknown\r\n",
-				 ex->error);
-		if (!ex->tty) {
-			uint8_t h[STDCOPY_HEADER];
-			stdcopy_header(h, STDCOPY_STDOUT, (uint32_t)n);
-			hx_write(x, h, sizeof(h));
-		}
-		hx_write(x, msg, (size_t)n);
-	}
+	if (ex->error[0] && client >= 0)
+		stream_error(x, ex);
 	char code[16];
 	snprintf(code, sizeof(code), "%d", ex->exit_code);
 	const char *dattrs[] = {"image", ex->c->image_name, "name", ex->c->name, "execID",

@@ -43,8 +43,10 @@ static cJSON *proc_row(pid_t pid)
 		return NULL;
 	rp = strrchr(txt, ')');
 	if (rp)
-		sscanf(rp + 2, "%*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ppid, &ut,
-		       &st);
+		sscanf(rp + 2,
+		       "%*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu %*d %*d %*d %*d %*d %*d "
+		       "%llu",
+		       &ppid, &ut, &st, &start);
 	free(txt);
 	snprintf(p, sizeof(p), "/proc/%d/status", pid);
 	if (file_read_all(p, 16384, &txt, &len, NULL) == 0) {

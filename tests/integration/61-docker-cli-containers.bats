@@ -41,7 +41,7 @@ web() {
 # checked in ps and inspect, and the server is reached from inside the
 # container "web" (busybox wget: exit 0 on 200, 1 on an error status).
 http() {
-	if [ "$PEER" = tug ]; then
+	if [ "${PEER:-tug}" = tug ]; then
 		local body err=$BATS_TEST_TMPDIR/wget.err
 		if body=$(d exec web wget -q -O - "http://127.0.0.1:80$1" 2>"$err"); then
 			printf '%s\n 200' "$body"

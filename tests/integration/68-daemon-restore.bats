@@ -1,0 +1,149 @@
+#!/usr/bin/env bats
+# Supervision and live restore: a container killed from outside comes back
+# under --restart always; the daemon killed with SIGKILL while containers
+# run and log leaves them running, and the next daemon re-attaches: the
+# containers are listed running, their logs are whole and go on, stop works,
+# and the store passes `tug system check`. Driven with the stock docker CLI.
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+DOCKER=${DOCKER:-/usr/local/bin/docker}
+
+start_daemon() {
+	"$TUG" daemon -H "unix://$R/d.sock" --data-root "$R/root" --exec-root "$R/run" \
+		--config-file "$R/daemon.json" >>"$R/daemon.log" 2>&1 &
+	echo $! >"$R/daemon.pid"
+	for _ in $(seq 100); do
+		curl -sf --unix-socket "$R/d.sock" http://x/_ping >/dev/null 2>&1 && return 0
+		sleep 0.05
+	done
+	cat "$R/daemon.log"
+	return 1
+}
+
+stop_daemon() {
+	local pid
+	[ -f "$R/daemon.pid" ] || return 0
+	pid=$(cat "$R/daemon.pid")
+	kill "$pid" 2>/dev/null || return 0
+	for _ in $(seq 300); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+	kill -9 "$pid" 2>/dev/null || :
+}
+
+setup() {
+	need_root
+	need_feature DAEMON
+	need_cmd skopeo
+	[ -x "$DOCKER" ] || skip "no docker CLI at $DOCKER"
+	R=$BATS_TEST_TMPDIR
+	echo '{}' >"$R/daemon.json"
+	export DOCKER_HOST=unix://$R/d.sock DOCKER_CONFIG=$R/cfg
+	tests/fixtures/make-test-images "$R/img" single docker-archive >/dev/null 2>&1 ||
+		skip "the fixture image could not be made"
+	start_daemon
+	"$DOCKER" load -i "$R/img/single.docker.tar" >/dev/null
+	IMG=tug-test/single
+}
+
+teardown() {
+	[ -n "${R:-}" ] || return 0
+	"$DOCKER" rm -f $("$DOCKER" ps -aq 2>/dev/null) >/dev/null 2>&1 || :
+	stop_daemon
+	# whatever a failed test left: shims, mounts
+	pkill -f "tug shim --id .* --bundle $R/" 2>/dev/null || :
+	grep " $R/" /proc/mounts | awk '{print $2}' | sort -r | xargs -r umount -l 2>/dev/null || :
+}
+
+# counter NAME: a container that logs n0, n1, ... every 50 ms
+counter() {
+	"$DOCKER" run -d --name "$1" "${@:2}" "$IMG" \
+		sh -c 'i=0; while true; do echo n$i; i=$((i+1)); sleep 0.05; done' >/dev/null
+}
+
+# gaps NAME: the numbers its log is missing (empty when the log is whole)
+gaps() {
+	"$DOCKER" logs "$1" | sed 's/^n//' | awk 'NR > 1 && $1 != prev + 1 { print prev "->" $1 } { prev = $1 }'
+}
+
+@test "restart always: a container killed from outside comes back" {
+	"$DOCKER" run -d --name rs --restart always "$IMG" sh -c 'echo up; sleep 1000' >/dev/null
+	local pid
+	pid=$("$DOCKER" inspect -f '{{.State.Pid}}' rs)
+	[ "$pid" -gt 0 ]
+	kill -9 "$pid"
+	for _ in $(seq 100); do
+		[ "$("$DOCKER" inspect -f '{{.RestartCount}} {{.State.Running}}' rs)" = "1 true" ] && break
+		sleep 0.1
+	done
+	[ "$("$DOCKER" inspect -f '{{.RestartCount}} {{.State.Running}}' rs)" = "1 true" ]
+	[ "$("$DOCKER" inspect -f '{{.State.Pid}}' rs)" != "$pid" ]
+	[ "$("$DOCKER" logs rs | grep -c '^up$')" = 2 ]
+	# stopped by the user: no restart
+	"$DOCKER" stop -t 1 rs >/dev/null
+	sleep 0.5
+	[ "$("$DOCKER" inspect -f '{{.State.Status}}' rs)" = exited ]
+}
+
+@test "restart on-failure:2 gives up after two restarts; no restarts after exit 0" {
+	"$DOCKER" run -d --name of --restart on-failure:2 "$IMG" sh -c 'exit 3' >/dev/null
+	for _ in $(seq 100); do
+		[ "$("$DOCKER" inspect -f '{{.RestartCount}} {{.State.Status}}' of)" = "2 exited" ] && break
+		sleep 0.1
+	done
+	[ "$("$DOCKER" inspect -f '{{.RestartCount}} {{.State.Status}} {{.State.ExitCode}}' of)" = "2 exited 3" ]
+	"$DOCKER" run -d --name ok --restart on-failure "$IMG" true >/dev/null
+	sleep 1
+	[ "$("$DOCKER" inspect -f '{{.RestartCount}} {{.State.Status}}' ok)" = "0 exited" ]
+}
+
+@test "daemon killed with SIGKILL: 5 containers keep running and logging; re-attached" {
+	for i in 1 2 3 4 5; do counter "c$i"; done
+	sleep 1
+	local before
+	before=$("$DOCKER" logs c1 | wc -l)
+	kill -9 "$(cat "$R/daemon.pid")"
+	sleep 1
+	# without a daemon, the containers and their shims go on
+	[ "$(pgrep -fc "tug shim --id .* --bundle $R/")" -ge 5 ]
+	start_daemon
+	run "$DOCKER" ps --format '{{.Names}} {{.State}}'
+	[ "$status" -eq 0 ]
+	[ "$(grep -c ' running$' <<<"$output")" = 5 ]
+	sleep 0.5
+	for i in 1 2 3 4 5; do
+		[ -z "$(gaps "c$i")" ]
+	done
+	# the log kept growing while the daemon was away, and goes on
+	[ "$("$DOCKER" logs c1 | wc -l)" -gt $((before + 15)) ]
+	# the re-attached daemon hears the exits: stop and rm work
+	run "$DOCKER" stop -t 1 c1 c2
+	[ "$status" -eq 0 ]
+	[ "$("$DOCKER" inspect -f '{{.State.Status}}' c1)" = exited ]
+	"$DOCKER" rm -f c3 >/dev/null
+	run "$DOCKER" ps -aq
+	[ "$(wc -l <<<"$output")" = 4 ]
+	"$DOCKER" rm -f c1 c2 c4 c5 >/dev/null
+	stop_daemon
+	run "$TUG" --data-root "$R/root" system check
+	echo "$output"
+	[ "$status" -eq 0 ]
+}
+
+@test "a container whose shim died with the daemon away is recorded as exited" {
+	counter gone
+	local shim
+	shim=$(pgrep -f "tug shim --id .* --bundle $R/" | head -1)
+	kill -9 "$(cat "$R/daemon.pid")"
+	"$DOCKER" >/dev/null 2>&1 || :
+	# the container's process exits: its shim records it and goes
+	kill -9 "$(pgrep -P "$shim" | head -1)" 2>/dev/null || kill -9 "$shim"
+	sleep 1
+	start_daemon
+	for _ in $(seq 50); do
+		[ "$("$DOCKER" inspect -f '{{.State.Status}}' gone)" = exited ] && break
+		sleep 0.1
+	done
+	[ "$("$DOCKER" inspect -f '{{.State.Status}}' gone)" = exited ]
+	[ "$("$DOCKER" inspect -f '{{.State.ExitCode}}' gone)" = 137 ]
+}
