@@ -1,6 +1,7 @@
 /* api-system.c - _ping, version, info, system/df: what the daemon says
  * about itself, in dockerd's shapes. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/sysinfo.h>
 #include <sys/utsname.h>

@@ -50,6 +50,7 @@ http() {
 		else
 			return 7
 		fi
+		return 0
 	fi
 	dn curl -s --max-time 5 -w ' %{http_code}' "http://127.0.0.1:18080$1"
 }
