@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/daemon/api.h"
 #include "core/daemon/ctr-priv.h"
@@ -35,6 +36,18 @@ void api_ctr_put(struct hx *x, struct ctr *c)
 	pthread_mutex_unlock(&d->mu);
 }
 
+bool api_check_json(struct hx *x)
+{
+	const char *ct = hreq_header(&x->rq, "Content-Type");
+	size_t n = ct ? strcspn(ct, ";") : 0;
+
+	/* dockerd's CheckForJSON: a body must be JSON when its type is given */
+	if (!ct || !x->body_len || (n == 16 && !strncasecmp(ct, "application/json", 16)))
+		return false;
+	hx_error(x, 400, "Content-Type specified (%.*s) must be 'application/json'", (int)n, ct);
+	return true;
+}
+
 static void create(struct hx *x)
 {
 	struct daemon *d = x->user;
@@ -45,6 +58,8 @@ static void create(struct hx *x)
 	int st;
 
 	hreq_query(&x->rq, "name", name, sizeof(name));
+	if (api_check_json(x))
+		return;
 	if (!x->body_len) {
 		hx_error(x, 400, "config cannot be empty in order to create a container");
 		return;

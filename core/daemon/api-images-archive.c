@@ -201,6 +201,8 @@ void img_load(struct hx *x)
 	hx_begin(x, 200, "application/json");
 	/* no d->store_mu: the body may take long; the store locks its commit */
 	if (oci_archive_load_stream(&d->store, &in, &lo, &e) < 0) {
+		/* dockerd's words for an archive it could not read */
+		err_wrap(&e, "Error processing tar file(exit status 1)");
 		if ((m = jsonmsg_error(e.msg)))
 			hx_chunk_json(x, m);
 		cJSON_Delete(m);

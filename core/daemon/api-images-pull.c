@@ -116,11 +116,16 @@ static int not_found(const struct reg_ref *ref, struct err *e)
 	reg_ref_familiar(ref, fam, sizeof(fam));
 	reg_ref_familiar_name(ref, name, sizeof(name));
 	snprintf(cause, sizeof(cause), "%s", e->msg);
-	if (strstr(cause, "MANIFEST_UNKNOWN"))
+	/* the registry's own message: what follows "CODE: " */
+	for (const char *code = strstr(cause, "_UNKNOWN: "); code;) {
+		memmove(cause, code + 10, strlen(code + 10) + 1);
+		break;
+	}
+	if (strstr(e->msg, "MANIFEST_UNKNOWN"))
 		err_set(e, "manifest for %s not found: manifest unknown: %s", fam, cause);
-	else if (strstr(cause, "NAME_UNKNOWN"))
+	else if (strstr(e->msg, "NAME_UNKNOWN"))
 		err_set(e, "repository %s not found: name unknown: %s", name, cause);
-	else if (strstr(cause, "DENIED") || strstr(cause, " 404 "))
+	else if (strstr(e->msg, "DENIED") || strstr(e->msg, " 404 "))
 		err_set(e,
 			"pull access denied for %s, repository does not exist or may require "
 			"'docker login': %s",

@@ -8,6 +8,8 @@
 /* The container x names, held (api_ctr_put); NULL when it answered 404. */
 struct ctr *api_ctr(struct hx *x, const char *what);
 void api_ctr_put(struct hx *x, struct ctr *c);
+/* A body whose Content-Type is given and is not JSON: answered 400. */
+bool api_check_json(struct hx *x);
 
 /* api-attach.c */
 void api_attach(struct hx *x);

@@ -13,6 +13,7 @@ enum hconn_state {
 	HC_BODY, /* reading a body into memory */
 	HC_WRITE, /* writing an inline answer */
 	HC_THREAD, /* a thread owns it */
+	HC_DRAIN, /* answered and closing: input read and dropped */
 };
 
 struct hconn {

