@@ -100,7 +100,7 @@ bin-y :=
 test-y :=
 include core/build.mk oci/build.mk registry/build.mk net/build.mk tests/unit/build.mk
 
-LIBS-y := -lcjson
+LIBS-y := -lcjson -lm
 LIBS-$(CONFIG_IMAGES) += -larchive -lzstd -lz -lbearssl
 LIBS-$(CONFIG_TLS) += -lbearssl
 LIBS := $(sort $(LIBS-y))

@@ -77,9 +77,11 @@ size_t hx_head(struct hx *x, char *buf, size_t size, int status, const char *ext
 
 	gmtime_r(&now, &tm);
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
-	n = snprintf(buf, size, "HTTP/1.%d %d %s\r\n%sDate: %s\r\n%s%s\r\n", x->rq.minor ? 1 : 0,
-		     status, reason(status), s && s->o.common_headers ? s->o.common_headers : "",
-		     date, extra ? extra : "", x->rq.keep_alive ? "" : "Connection: close\r\n");
+	/* HTTP/1.1 always, as Go's server answers (also to a head it could
+	 * not parse) */
+	n = snprintf(buf, size, "HTTP/1.1 %d %s\r\n%sDate: %s\r\n%s%s\r\n", status, reason(status),
+		     s && s->o.common_headers ? s->o.common_headers : "", date, extra ? extra : "",
+		     x->rq.keep_alive ? "" : "Connection: close\r\n");
 	if (n < 0 || (size_t)n >= size)
 		return 0;
 	x->status = status;
