@@ -7,6 +7,7 @@
 #include "core/daemon/daemon.h"
 #include "core/daemon/filters.h"
 #include "json.h"
+#include "timefmt.h"
 
 int filters_parse_str(const char *s, struct filters *f, struct err *e)
 {
@@ -196,6 +197,9 @@ int64_t filters_time_ns(const char *s, int64_t def)
 		return (int64_t)(v * 1e9);
 	if ((d = duration_s(s)) >= 0)
 		return daemon_now_ns() - d * 1000000000;
+	long long secs;
+	if (timefmt_parse_rfc3339(s, &secs) == 0)
+		return (int64_t)secs * 1000000000;
 	end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
 	if (!end)
 		end = strptime(s, "%Y-%m-%d", &tm);

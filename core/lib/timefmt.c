@@ -96,3 +96,33 @@ int timefmt_parse_rfc3339(const char *s, long long *out)
 	       sign * (oh * 3600 + om * 60);
 	return 0;
 }
+
+/* Docker's units.HumanDuration: what ps prints after "Up" and before "ago". */
+char *timefmt_human(int64_t s, char *buf, size_t size)
+{
+	int64_t m = s / 60, h = m / 60;
+
+	if (s < 1)
+		snprintf(buf, size, "Less than a second");
+	else if (s == 1)
+		snprintf(buf, size, "1 second");
+	else if (s < 60)
+		snprintf(buf, size, "%lld seconds", (long long)s);
+	else if (m == 1)
+		snprintf(buf, size, "About a minute");
+	else if (m < 60)
+		snprintf(buf, size, "%lld minutes", (long long)m);
+	else if (h == 1)
+		snprintf(buf, size, "About an hour");
+	else if (h < 48)
+		snprintf(buf, size, "%lld hours", (long long)h);
+	else if (h < 24 * 7 * 2)
+		snprintf(buf, size, "%lld days", (long long)(h / 24));
+	else if (h < 24 * 30 * 2)
+		snprintf(buf, size, "%lld weeks", (long long)(h / 24 / 7));
+	else if (h < 24 * 365 * 2)
+		snprintf(buf, size, "%lld months", (long long)(h / 24 / 30));
+	else
+		snprintf(buf, size, "%lld years", (long long)(h / 24 / 365));
+	return buf;
+}

@@ -3,6 +3,7 @@
 #ifndef TUG_TIMEFMT_H
 #define TUG_TIMEFMT_H
 
+#include <stdint.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -17,5 +18,9 @@ size_t timefmt_now(char *out, size_t size, int digits);
  * the T, 'z' for Z, as RFC 3339 allows) into seconds since the epoch.
  * Returns 0, or -1 when s is not such a time. */
 int timefmt_parse_rfc3339(const char *s, long long *out);
+
+/* A duration of s seconds as Docker words it ("Less than a second",
+ * "About a minute", "3 hours", ...); returns buf. */
+char *timefmt_human(int64_t s, char *buf, size_t size);
 
 #endif

@@ -41,5 +41,22 @@ int main(void)
 		   "parse: trailing junk");
 		ok(timefmt_parse_rfc3339("2026-11-29T22:22:55.Z", &t) < 0, "parse: empty fraction");
 	}
+	{
+		static const struct {
+			int64_t s;
+			const char *want;
+		} h[] = {
+			{0, "Less than a second"}, {1, "1 second"},
+			{59, "59 seconds"},        {60, "About a minute"},
+			{119, "About a minute"},   {120, "2 minutes"},
+			{3600, "About an hour"},   {7200, "2 hours"},
+			{47 * 3600, "47 hours"},   {48 * 3600, "2 days"},
+			{14 * 86400, "2 weeks"},   {60 * 86400, "2 months"},
+			{730 * 86400, "2 years"},
+		};
+		for (size_t i = 0; i < sizeof(h) / sizeof(h[0]); i++)
+			is_str(timefmt_human(h[i].s, buf, sizeof(buf)), h[i].want,
+			       "human: Docker's words for a duration");
+	}
 	return done_testing();
 }
