@@ -189,7 +189,7 @@ static int resources(const struct run_opts *o, cJSON *hc, struct err *e)
 
 int run_body_host(const struct run_opts *o, cJSON *hc, cJSON *binds, cJSON *bindings, struct err *e)
 {
-	cJSON *cs = cJSON_CreateArray();
+	cJSON *cs;
 
 	cJSON_AddItemToObject(hc, "Binds", binds);
 	cJSON_AddStringToObject(hc, "ContainerIDFile", o->cidfile ? o->cidfile : "");
@@ -201,9 +201,9 @@ int run_body_host(const struct run_opts *o, cJSON *hc, cJSON *binds, cJSON *bind
 	cJSON_AddBoolToObject(hc, "AutoRemove", o->rm);
 	cJSON_AddStringToObject(hc, "VolumeDriver", "");
 	cJSON_AddItemToObject(hc, "VolumesFrom", run_str_array(&o->volumes_from));
+	cs = cJSON_AddArrayToObject(hc, "ConsoleSize");
 	cJSON_AddItemToArray(cs, cJSON_CreateNumber(0));
 	cJSON_AddItemToArray(cs, cJSON_CreateNumber(0));
-	cJSON_AddItemToObject(hc, "ConsoleSize", cs);
 	namespaces(o, hc);
 	if (resources(o, hc, e) < 0)
 		return -1;

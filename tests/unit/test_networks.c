@@ -329,6 +329,7 @@ static void test_reload(void)
 	cJSON_Delete(l);
 	is_str(ev_last, "network prune  reclaimed=0", "prune event");
 	nw_prune(&D, NULL, NULL, &l, &e);
+	cJSON_Delete(l);
 	nw_prune(&D, NULL, NULL, &l, &e);
 	ok(cJSON_IsArray(l) && cJSON_GetArraySize(l) == 0, "nothing left to prune");
 	cJSON_Delete(l);
