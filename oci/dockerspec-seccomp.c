@@ -164,6 +164,9 @@ static const struct sc_group groups[] = {
 static const char *const arch_map[][3] = {
 	{"SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"},
 	{"SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM", NULL},
+	/* not in Docker's map (its arm32 gets no list: the native arch);
+	 * named here so that armv7 boards say what they filter */
+	{"SCMP_ARCH_ARM", NULL, NULL},
 };
 
 static cJSON *str_array(const char *const *v, size_t n)
