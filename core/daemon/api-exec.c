@@ -16,7 +16,6 @@
 #include "core/daemon/api.h"
 #include "core/daemon/ctr-priv.h"
 #include "file.h"
-#include "path.h"
 #include "json.h"
 #include "stdcopy.h"
 
@@ -112,44 +111,6 @@ out:
 	api_ctr_put(x, c);
 }
 
-/* Is args[0] there in the container, as runc's LookPath checks before
- * it starts an exec (a name is looked up in the process's PATH)? */
-static bool cmd_found(const struct ctr *c, const cJSON *proc)
-{
-	const cJSON *a0 = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(proc, "args"), 0);
-	const cJSON *env = cJSON_GetObjectItemCaseSensitive(proc, "env"), *it;
-	const char *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-	char root[PATH_MAX + 128], cand[PATH_MAX];
-	bool found = false;
-	int rfd, fd;
-
-	if (!cJSON_IsString(a0) || !*a0->valuestring)
-		return false;
-	ctr_path(c, "rootfs", root, sizeof(root));
-	if ((rfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return true; /* cannot tell: let the runtime say */
-	cJSON_ArrayForEach(it, env) if (cJSON_IsString(it) && !strncmp(it->valuestring, "PATH=", 5))
-		path = it->valuestring + 5;
-	for (const char *p = path; !found;) {
-		size_t n = strcspn(p, ":");
-		if (strchr(a0->valuestring, '/'))
-			snprintf(cand, sizeof(cand), "%s", a0->valuestring);
-		else
-			snprintf(cand, sizeof(cand), "%.*s/%s", (int)n, p, a0->valuestring);
-		fd = path_open_beneath(rfd, cand[0] == '/' ? cand + 1 : cand, O_PATH, 0, NULL);
-		if (fd >= 0) {
-			struct stat st;
-			found = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
-			close(fd);
-		}
-		if (strchr(a0->valuestring, '/') || !p[n])
-			break;
-		p += n + 1;
-	}
-	close(rfd);
-	return found;
-}
-
 /* The OCI process: the container's own (env, user, capabilities, ...) with
  * the exec's command, env, user, cwd and terminal. */
 static int process_file(struct execi *ex, char *path, size_t size, struct err *e)
@@ -199,13 +160,8 @@ static int process_file(struct execi *ex, char *path, size_t size, struct err *e
 		cJSON_AddNumberToObject(u, "gid", k == 2 ? gid : 0);
 		cJSON_ReplaceItemInObjectCaseSensitive(proc, "user", u);
 	}
-	if (!cmd_found(ex->c, proc)) {
-		const cJSON *a0 =
-			cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(proc, "args"), 0);
-		err_set(e,
-			"exec failed: unable to start container process: exec: \"%s\": executable "
-			"file not found in $PATH",
-			cJSON_IsString(a0) ? a0->valuestring : "");
+	if (ctr_cmd_check(ex->c, proc, e)) {
+		err_wrap(e, "exec failed: unable to start container process");
 		cJSON_Delete(proc);
 		return -2;
 	}

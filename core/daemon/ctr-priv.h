@@ -15,6 +15,11 @@ int ctr_shim_send_fd(int sock, const char *request, int fd, struct err *e);
 /* Update exit code, OOM and finish time from <cdir>/exit.json. */
 void ctr_read_exit(struct ctr *c);
 
+/* ctr-cmd.c: 0 when args[0] of the OCI process proc can run in c's
+ * (mounted) rootfs; else 127 (not there) or 126 (not runnable) with
+ * runc's words in e. */
+int ctr_cmd_check(const struct ctr *c, const cJSON *proc, struct err *e);
+
 /* ctr-logcfg.c: HostConfig.LogConfig over the daemon's defaults. */
 const char *ctr_log_driver(struct daemon *d, const struct ctr *c);
 int64_t ctr_log_max_size(struct daemon *d, const struct ctr *c);

@@ -14,6 +14,8 @@
 #include "core/daemon/volumes.h"
 #include "oci/container.h"
 #include "oci/rmtree.h"
+#include "file.h"
+#include "json.h"
 #include "log.h"
 
 #define RESTART_DELAY_MIN_MS 100
@@ -184,6 +186,25 @@ static void drop_attach(struct ctr *c)
 	c->nattach = 0;
 }
 
+/* The command of config.json's process, checked in the mounted rootfs. */
+static int check_cmd(struct ctr *c, struct err *e)
+{
+	char p[PATH_MAX + 128], *txt = NULL;
+	size_t len;
+	cJSON *cfg = NULL;
+	int r = 0;
+
+	ctr_path(c, "config.json", p, sizeof(p));
+	if (file_read_all(p, 16 << 20, &txt, &len, NULL) == 0 &&
+	    json_parse(txt, len, &cfg, NULL) == 0 &&
+	    (r = ctr_cmd_check(c, cJSON_GetObjectItemCaseSensitive(cfg, "process"), e)) != 0)
+		err_wrap(e, "failed to create task for container: OCI runtime create failed: "
+			    "unable to start container process");
+	free(txt);
+	cJSON_Delete(cfg);
+	return r;
+}
+
 int ctr_start(struct daemon *d, struct ctr *c, struct err *e)
 {
 	pid_t pid;
@@ -205,6 +226,8 @@ int ctr_start(struct daemon *d, struct ctr *c, struct err *e)
 	r = ctr_mount_rootfs(d, c, e);
 	if (r == 0)
 		r = volumes(d, c, true, e);
+	if (r == 0 && check_cmd(c, e) != 0)
+		r = -1;
 	if (r == 0) {
 		char p[PATH_MAX + 128];
 		ctr_path(c, "exit.json", p, sizeof(p));
@@ -228,7 +251,15 @@ int ctr_start(struct daemon *d, struct ctr *c, struct err *e)
 		ctr_save(d, c, NULL);
 		changed(d);
 		pthread_mutex_unlock(&d->mu);
-		return strstr(e->msg, "executable file not found") || strstr(e->msg, "no such file")
+		if (auto_remove(c)) {
+			/* as dockerd: a --rm container that could not start goes */
+			ctr_get(c);
+			if (hsrv_spawn(remove_thread, c, NULL) < 0)
+				c->refs--;
+		}
+		return strstr(e->msg, "executable file not found") ||
+				       strstr(e->msg, "no such file") ||
+				       strstr(e->msg, "permission denied")
 			       ? 400
 			       : 500;
 	}
