@@ -62,6 +62,7 @@ int ctr_cmd_check(const struct ctr *c, const cJSON *proc, struct err *e)
 	if (best == 2)
 		return err_set(e, "exec: \"%s\": permission denied", cmd), 126;
 	if (strchr(cmd, '/'))
-		return err_set(e, "exec: \"%s\": stat %s: no such file or directory", cmd, cmd), 127;
+		return err_set(e, "exec: \"%s\": stat %s: no such file or directory", cmd, cmd),
+		       127;
 	return err_set(e, "exec: \"%s\": executable file not found in $PATH", cmd), 127;
 }
