@@ -283,10 +283,10 @@ sweep:
 	$(Q)scripts/config-sweep
 
 fmt:
-	$(Q)git ls-files '*.c' '*.h' | xargs clang-format -i
+	$(Q)git ls-files --cached --others --exclude-standard '*.c' '*.h' | xargs clang-format -i
 
 fmt-check:
-	$(Q)git ls-files '*.c' '*.h' | xargs clang-format --dry-run --Werror
+	$(Q)git ls-files --cached --others --exclude-standard '*.c' '*.h' | xargs clang-format --dry-run --Werror
 
 setup:
 	$(Q)scripts/setup-host
