@@ -20,7 +20,7 @@ bats_require_minimum_version 1.5.0
 @test "--help lists the commands on stdout and exits 0" {
 	run --separate-stderr "$TUG" --help
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"Usage: tug [--data-root DIR] [--keep-layer-blobs] COMMAND"* ]]
+	[[ "$output" == *"Usage: tug [-H HOST] [--data-root DIR] [--keep-layer-blobs] COMMAND"* ]]
 	[[ "$output" == *"features"* ]]
 	[ -z "$stderr" ]
 }
@@ -29,7 +29,7 @@ bats_require_minimum_version 1.5.0
 	run --separate-stderr "$TUG"
 	[ "$status" -eq 2 ]
 	[ -z "$output" ]
-	[[ "$stderr" == *"Usage: tug [--data-root DIR] [--keep-layer-blobs] COMMAND"* ]]
+	[[ "$stderr" == *"Usage: tug [-H HOST] [--data-root DIR] [--keep-layer-blobs] COMMAND"* ]]
 }
 
 @test "an unknown command names itself on stderr and exits 2" {
