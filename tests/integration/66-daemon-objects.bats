@@ -138,7 +138,7 @@ null' ]
 	run docker volume ls -q -f name=gone
 	[ "$output" = "" ]
 	run curl -s --max-time 5 --unix-socket "$S" \
-		"http://d/events?since=0&until=$(date +%s)&filters=%7B%22type%22%3A%5B%22volume%22%5D%7D"
+		"http://d/events?since=0&until=$(($(date +%s) + 1))&filters=%7B%22type%22%3A%5B%22volume%22%5D%7D"
 	[[ "$output" == *'"Action":"create"'*'"ID":"gone"'* || "$output" == *'"ID":"gone"'*'"Action":"create"'* ]]
 	[[ "$output" == *'"destroy"'* ]]
 }
