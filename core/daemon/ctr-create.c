@@ -214,7 +214,7 @@ static int build(struct daemon *d, struct ctr *c, const cJSON *body, const cJSON
 /* Undo a create that failed half-way. */
 static void discard(struct daemon *d, struct ctr *c)
 {
-	d->snap->remove(c->cdir, NULL);
+	ctr_snapshotter(d, c)->remove(c->cdir, NULL);
 	ctr_rm_dir(d, c, NULL);
 	pthread_mutex_lock(&d->mu);
 	c->removed = true;

@@ -180,7 +180,7 @@ int ctr_remove(struct daemon *d, struct ctr *c, bool force, bool volumes, struct
 	pthread_mutex_unlock(&d->mu);
 
 	oci_container_delete(d->runtime_root, c->id, true, NULL);
-	if (d->snap->remove(c->cdir, e) < 0 || ctr_rm_dir(d, c, e) < 0) {
+	if (ctr_snapshotter(d, c)->remove(c->cdir, e) < 0 || ctr_rm_dir(d, c, e) < 0) {
 		pthread_mutex_lock(&d->mu);
 		c->status = CS_DEAD;
 		ctr_put(d, c);

@@ -213,3 +213,11 @@ int ctr_rm_dir(struct daemon *d, const struct ctr *c, struct err *e)
 	close(dfd);
 	return r;
 }
+
+const struct oci_snapshotter *ctr_snapshotter(struct daemon *d, const struct ctr *c)
+{
+	/* the one that made it: the daemon may have been started with another */
+	const struct oci_snapshotter *s = oci_snapshotter_find(c->driver);
+
+	return s ? s : d->snap;
+}

@@ -119,6 +119,9 @@ int ctr_image_users(struct daemon *d, const char *image_id, char first[65]);
 /* How many containers mount the named volume; takes d->mu. */
 int ctr_volume_users(struct daemon *d, const char *volume, char first[65]);
 
+/* The snapshotter that made c's rootfs (the daemon's when unknown). */
+const struct oci_snapshotter *ctr_snapshotter(struct daemon *d, const struct ctr *c);
+
 /* Delete <containers>/<id> (its mounts gone first). */
 int ctr_rm_dir(struct daemon *d, const struct ctr *c, struct err *e);
 

@@ -51,14 +51,14 @@ struct hsrv {
 	int wake[2]; /* hsrv_stop */
 	volatile int stop;
 	struct hconn *conns;
-	struct hwatch *watches;
+	struct hwatch *watches, *dead; /* dead: unwatched, freed after the round */
 	int *listeners;
 	size_t nlisteners;
 	void (*tick_fn)(void *);
 	void *tick_arg;
 	int tick_ms;
 	int64_t next_tick;
-	pthread_mutex_t mu; /* the connection list (threads take out, loop puts back) */
+	pthread_mutex_t mu; /* the watch lists (threads add watches) */
 };
 
 /* Write all of buf to a blocking fd with a bound on each wait. */

@@ -82,29 +82,39 @@ int hsrv_watch(struct hsrv *s, int fd, void (*fn)(int, void *), void *arg, struc
 
 	if (!w)
 		return err_sys(e, ENOMEM, "watch");
+	/* threads add watches (a container's start): the list is locked */
+	pthread_mutex_lock(&s->mu);
 	*w = (struct hwatch){fd, fn, arg, s->watches};
 	if (epoll_ctl(s->ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		pthread_mutex_unlock(&s->mu);
 		free(w);
 		return err_sys(e, errno, "epoll add");
 	}
 	s->watches = w;
+	pthread_mutex_unlock(&s->mu);
 	return 0;
 }
 
 int hsrv_unwatch(struct hsrv *s, int fd)
 {
+	int r = -1;
+
+	pthread_mutex_lock(&s->mu);
 	for (struct hwatch **p = &s->watches; *p; p = &(*p)->next) {
 		if ((*p)->fd == fd) {
 			struct hwatch *w = *p;
 			epoll_ctl(s->ep, EPOLL_CTL_DEL, fd, NULL);
 			*p = w->next;
-			/* freed later: the loop may still hold its event */
+			/* freed after this round: the loop may still hold its event */
 			w->fn = NULL;
-			w->next = NULL;
-			return 0;
+			w->next = s->dead;
+			s->dead = w;
+			r = 0;
+			break;
 		}
 	}
-	return -1;
+	pthread_mutex_unlock(&s->mu);
+	return r;
 }
 
 void hsrv_tick(struct hsrv *s, int interval_ms, void (*fn)(void *), void *arg)
@@ -148,6 +158,11 @@ void hsrv_free(struct hsrv *s)
 	while (s->watches) {
 		struct hwatch *w = s->watches;
 		s->watches = w->next;
+		free(w);
+	}
+	while (s->dead) {
+		struct hwatch *w = s->dead;
+		s->dead = w->next;
 		free(w);
 	}
 	for (int i = 0; i < 2; i++) {
@@ -453,6 +468,13 @@ int hsrv_run(struct hsrv *s, struct err *e)
 		for (int i = 0; i < n; i++)
 			on_event(s, &evs[i]);
 		/* watches removed during the round can be freed now */
+		pthread_mutex_lock(&s->mu);
+		while (s->dead) {
+			struct hwatch *w = s->dead;
+			s->dead = w->next;
+			free(w);
+		}
+		pthread_mutex_unlock(&s->mu);
 		on_timeouts(s);
 	}
 	return 0;
