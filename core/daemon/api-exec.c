@@ -24,6 +24,7 @@ struct execi {
 	struct ctr *c; /* held */
 	cJSON *body; /* the create request */
 	bool running, started, tty;
+	bool busy; /* a thread runs it: not forgotten meanwhile */
 	int exit_code; /* -1: none yet */
 	char error[512]; /* why it could not start */
 	pid_t pid;
@@ -36,6 +37,23 @@ static struct execi *find(struct daemon *d, const char *id)
 		if (!strcmp(x->id, id))
 			return x;
 	return NULL;
+}
+
+/* Exec instances of removed containers go (as dockerd drops them with the
+ * container), with the hold they had on it. d->mu held. */
+static void forget_gone(struct daemon *d)
+{
+	for (struct execi **p = &d->execs; *p;) {
+		struct execi *ex = *p;
+		if (!ex->c->removed || ex->busy || ex->running) {
+			p = &ex->next;
+			continue;
+		}
+		*p = ex->next;
+		ctr_put(d, ex->c);
+		cJSON_Delete(ex->body);
+		free(ex);
+	}
 }
 
 static bool jbool(const cJSON *o, const char *k)
@@ -86,6 +104,7 @@ static void exec_create(struct hx *x)
 	ex->exit_code = -1;
 	ex->tty = jbool(ex->body, "Tty");
 	pthread_mutex_lock(&d->mu);
+	forget_gone(d);
 	ex->c = c;
 	ctr_get(c);
 	ex->next = d->execs;
@@ -287,37 +306,15 @@ static void stream_error(struct hx *x, const struct execi *ex)
 	hx_write(x, msg, (size_t)n);
 }
 
-static void exec_start(struct hx *x)
+/* Run a started exec; the caller marked it busy (kept while this runs). */
+static void exec_run(struct hx *x, struct execi *ex, bool detach)
 {
 	struct daemon *d = x->user;
-	struct execi *ex;
-	cJSON *body = NULL;
 	char pfile[PATH_MAX + 96];
 	struct err e;
 	int p[2] = {-1, -1}, client = -1, st;
-	bool detach;
 	pid_t pid;
 
-	if (x->body_len && json_parse(x->body, x->body_len, &body, &e) < 0) {
-		hx_error(x, 400, "%s", e.msg);
-		return;
-	}
-	detach = jbool(body, "Detach");
-	cJSON_Delete(body);
-	pthread_mutex_lock(&d->mu);
-	ex = find(d, x->arg[0]);
-	if (ex && !ex->started)
-		ex->started = true;
-	else if (ex) {
-		pthread_mutex_unlock(&d->mu);
-		hx_error(x, 409, "Exec %s is already running", ex->id);
-		return;
-	}
-	pthread_mutex_unlock(&d->mu);
-	if (!ex) {
-		hx_error(x, 404, "No such exec instance: %s", x->arg[0]);
-		return;
-	}
 	pfile[0] = '\0';
 	st = process_file(ex, pfile, sizeof(pfile), &e);
 	if (st == -2) {
@@ -369,6 +366,41 @@ out:
 	unlink(pfile);
 	if (p[0] >= 0)
 		close(p[0]);
+}
+
+static void exec_start(struct hx *x)
+{
+	struct daemon *d = x->user;
+	struct execi *ex;
+	cJSON *body = NULL;
+	struct err e;
+	bool detach;
+
+	if (x->body_len && json_parse(x->body, x->body_len, &body, &e) < 0) {
+		hx_error(x, 400, "%s", e.msg);
+		return;
+	}
+	detach = jbool(body, "Detach");
+	cJSON_Delete(body);
+	pthread_mutex_lock(&d->mu);
+	forget_gone(d);
+	ex = find(d, x->arg[0]);
+	if (ex && ex->started) {
+		pthread_mutex_unlock(&d->mu);
+		hx_error(x, 409, "Exec %s is already running", ex->id);
+		return;
+	}
+	if (ex)
+		ex->started = ex->busy = true;
+	pthread_mutex_unlock(&d->mu);
+	if (!ex) {
+		hx_error(x, 404, "No such exec instance: %s", x->arg[0]);
+		return;
+	}
+	exec_run(x, ex, detach);
+	pthread_mutex_lock(&d->mu);
+	ex->busy = false;
+	pthread_mutex_unlock(&d->mu);
 }
 
 static void exec_json(struct hx *x)
