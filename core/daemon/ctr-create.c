@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/client/cli.h"
+#include "oci/image-info.h"
 #include "core/daemon/ctr.h"
 #include "core/daemon/volumes.h"
 #include "file.h"
@@ -218,6 +218,11 @@ static void discard(struct daemon *d, struct ctr *c)
 	ctr_rm_dir(d, c, NULL);
 	pthread_mutex_lock(&d->mu);
 	c->removed = true;
+	pthread_mutex_unlock(&d->mu);
+	/* anonymous volumes the build made for it (none when it failed
+	 * before they were listed) */
+	ctr_remove_anon_volumes(d, c);
+	pthread_mutex_lock(&d->mu);
 	ctr_put(d, c);
 	pthread_mutex_unlock(&d->mu);
 }
@@ -263,8 +268,8 @@ static int find_image(struct daemon *d, const cJSON *body, struct ctr *c, struct
 	if (!cJSON_IsString(img) || !*img->valuestring)
 		return err_set(e, "No such image: "), 400;
 	snprintf(c->image_name, sizeof(c->image_name), "%s", img->valuestring);
-	if (cli_find_image(&d->store, img->valuestring, c->image_id, NULL, 0, e) < 0)
-		return strstr(e->msg, "No such image") ? 404 : 500;
+	if (oci_image_find(&d->store, img->valuestring, c->image_id, NULL, 0, e) < 0)
+		return e->errnum == ENOENT ? 404 : 500;
 	return 0;
 }
 

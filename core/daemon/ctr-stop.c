@@ -138,7 +138,7 @@ int ctr_pause(struct daemon *d, struct ctr *c, bool pause, struct err *e)
 	return 0;
 }
 
-static void remove_volumes(struct daemon *d, struct ctr *c)
+void ctr_remove_anon_volumes(struct daemon *d, struct ctr *c)
 {
 	const cJSON *m;
 
@@ -193,7 +193,7 @@ int ctr_remove(struct daemon *d, struct ctr *c, bool force, bool volumes, struct
 	pthread_cond_broadcast(&d->changed);
 	pthread_mutex_unlock(&d->mu);
 	if (volumes)
-		remove_volumes(d, c);
+		ctr_remove_anon_volumes(d, c);
 	pthread_mutex_lock(&d->mu);
 	ctr_put(d, c); /* ours */
 	ctr_put(d, c); /* the table's */

@@ -119,6 +119,9 @@ int ctr_image_users(struct daemon *d, const char *image_id, char first[65]);
 /* How many containers mount the named volume; takes d->mu. */
 int ctr_volume_users(struct daemon *d, const char *volume, char first[65]);
 
+/* Remove c's anonymous volumes that no other container uses (rm -v). */
+void ctr_remove_anon_volumes(struct daemon *d, struct ctr *c);
+
 /* The snapshotter that made c's rootfs (the daemon's when unknown). */
 const struct oci_snapshotter *ctr_snapshotter(struct daemon *d, const struct ctr *c);
 
