@@ -200,7 +200,10 @@ static int ovl_unmount(const char *cdir, struct err *e)
 
 static int ovl_remove(const char *cdir, struct err *e)
 {
-	static const char *const parts[] = {"rootfs", "upper", "work"};
+	/* rootfs, made last by prepare, goes last: while it is there the
+	 * daemon takes the snapshot as made and mounts it, so a removal cut
+	 * short must not leave an upper folder without it */
+	static const char *const parts[] = {"upper", "work", "rootfs"};
 	int fd;
 
 	if (ovl_unmount(cdir, e) < 0)

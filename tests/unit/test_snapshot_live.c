@@ -298,6 +298,16 @@ static void remove_checks(const struct oci_snapshotter *s, const char *name, con
 		   "copy: remove stops at a mount (%s)", e.msg);
 		is_str(get(p, "inmount"), "i", "copy: ... and leaves what is mounted alone");
 		umount2(p, MNT_DETACH);
+	} else {
+		/* a removal cut short (here by a mount in upper) keeps rootfs,
+		 * the mark that the snapshot was made, so the next start
+		 * mounts instead of preparing over the upper folder */
+		s->unmount(cdir, NULL);
+		path(p, cdir, "upper");
+		mount("tmpfs", p, "tmpfs", 0, NULL);
+		ok(s->remove(cdir, &e) < 0, "overlay: remove stops at a mount in upper");
+		ok(exists(cdir, "rootfs"), "overlay: ... and rootfs is still there");
+		umount2(p, MNT_DETACH);
 	}
 	err_clear(&e);
 	if (!ok(s->remove(cdir, &e) == 0, "%s: remove", name))
