@@ -141,6 +141,7 @@ int ctr_restore_all(struct daemon *d, struct err *e)
 
 	if (!dir)
 		return err_sys(e, errno, "open %s", d->containers_dir);
+	ctr_trash_purge(d);
 	pthread_mutex_lock(&d->mu);
 	while ((de = readdir(dir))) {
 		struct ctr *c;
@@ -228,12 +229,26 @@ out:
 	return r;
 }
 
+/* Created containers, and those waiting for a restart, keep their rootfs
+ * mounted while the daemon runs: not once it has stopped. */
+static void unmount_idle(struct daemon *d)
+{
+	pthread_mutex_lock(&d->mu);
+	for (struct ctr *c = d->ctrs; c; c = c->next)
+		if (!c->removed && !c->starting && c->status != CS_RUNNING &&
+		    c->status != CS_PAUSED)
+			ctr_snapshotter(d, c)->unmount(c->cdir, NULL);
+	pthread_mutex_unlock(&d->mu);
+}
+
 void ctr_shutdown(struct daemon *d)
 {
 	struct err e;
 
-	if (d->live_restore)
+	if (d->live_restore) {
+		unmount_idle(d);
 		return;
+	}
 	for (;;) {
 		struct ctr *c;
 		pthread_mutex_lock(&d->mu);
@@ -245,7 +260,7 @@ void ctr_shutdown(struct daemon *d)
 			ctr_get(c);
 		pthread_mutex_unlock(&d->mu);
 		if (!c)
-			return;
+			break;
 		/* stopped, but not by the user: restart policies bring it back
 		 * when the daemon starts again */
 		ctr_stop(d, c, -1, NULL, &e);
@@ -255,4 +270,5 @@ void ctr_shutdown(struct daemon *d)
 		ctr_put(d, c);
 		pthread_mutex_unlock(&d->mu);
 	}
+	unmount_idle(d);
 }

@@ -153,11 +153,6 @@ void ctr_exited(struct daemon *d, struct ctr *c)
 	c->status = CS_EXITED;
 	c->pid = 0;
 	c->exits++;
-	/* as dockerd: a stopped container's rootfs is not mounted (start
-	 * mounts it again); nothing is left mounted when the daemon stops */
-	const struct oci_snapshotter *sn = oci_snapshotter_find(c->driver);
-	if (sn)
-		sn->unmount(c->cdir, NULL);
 	volumes(d, c, false, NULL);
 	snprintf(code, sizeof(code), "%d", c->exit_code);
 	event(d, c, "die", "exitCode", code);
@@ -169,6 +164,13 @@ void ctr_exited(struct daemon *d, struct ctr *c)
 		c->status = CS_RESTARTING;
 		c->restart_at_ms = hsrv_now_ms() + c->restart_delay_ms;
 	}
+	/* as dockerd: a stopped container's rootfs is not mounted (start
+	 * mounts it again); nothing is left mounted when the daemon stops.
+	 * A restart mounts what is mounted, and the removal of an AutoRemove
+	 * container unmounts off this path (ctr-trash.c). */
+	const struct oci_snapshotter *sn = oci_snapshotter_find(c->driver);
+	if (sn && c->status == CS_EXITED && !auto_remove(c))
+		sn->unmount(c->cdir, NULL);
 	ctr_save(d, c, NULL);
 	changed(d);
 	if (c->status == CS_EXITED && auto_remove(c)) {

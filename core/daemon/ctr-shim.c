@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -100,8 +101,10 @@ child(struct daemon *d, struct ctr *c, int report, char **argv)
 		dup2(devnull, 1);
 		dup2(devnull, 2);
 	}
-	for (int fd = 4 + n; fd < 1024; fd++)
-		close(fd);
+	/* one call where the kernel has it (5.9), not a thousand */
+	if (syscall(SYS_close_range, 4 + n, ~0U, 0) < 0)
+		for (int fd = 4 + n; fd < 1024; fd++)
+			close(fd);
 	sigset_t all;
 	sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);

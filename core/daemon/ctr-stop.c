@@ -70,6 +70,8 @@ int ctr_stop(struct daemon *d, struct ctr *c, int timeout_s, const char *signame
 	if (c->status == CS_RESTARTING) {
 		c->manual_stop = true;
 		c->status = CS_EXITED;
+		/* kept mounted for the restart that will not come */
+		ctr_snapshotter(d, c)->unmount(c->cdir, NULL);
 		ctr_save(d, c, NULL);
 		pthread_cond_broadcast(&d->changed);
 	}
@@ -180,7 +182,7 @@ int ctr_remove(struct daemon *d, struct ctr *c, bool force, bool volumes, struct
 	pthread_mutex_unlock(&d->mu);
 
 	oci_container_delete(d->runtime_root, c->id, true, NULL);
-	if (ctr_snapshotter(d, c)->remove(c->cdir, e) < 0 || ctr_rm_dir(d, c, e) < 0) {
+	if (ctr_trash(d, c, e) < 0) {
 		pthread_mutex_lock(&d->mu);
 		c->status = CS_DEAD;
 		ctr_put(d, c);

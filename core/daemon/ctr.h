@@ -127,6 +127,11 @@ const struct oci_snapshotter *ctr_snapshotter(struct daemon *d, const struct ctr
 
 /* Delete <containers>/<id> (its mounts gone first). */
 int ctr_rm_dir(struct daemon *d, const struct ctr *c, struct err *e);
+/* Rename <containers>/<id> into the trash, then unmount and delete it on a
+ * thread of its own (ctr-trash.c). */
+int ctr_trash(struct daemon *d, const struct ctr *c, struct err *e);
+/* Daemon start: delete what removals cut short left in the trash. */
+void ctr_trash_purge(struct daemon *d);
 
 /* The path of a container file: <cdir>/<name>. */
 void ctr_path(const struct ctr *c, const char *name, char *buf, size_t size);

@@ -147,3 +147,46 @@ gaps() {
 	[ "$("$DOCKER" inspect -f '{{.State.Status}}' gone)" = exited ]
 	[ "$("$DOCKER" inspect -f '{{.State.ExitCode}}' gone)" = 137 ]
 }
+
+# mounted ROOT_PATH: how many mounts are at or under it
+mounted() {
+	awk -v p="$1" '$2 == p || index($2, p "/") == 1' /proc/self/mounts | wc -l
+}
+
+@test "rootfs mounts: kept from create to the first exit, gone after rm, run --rm and a daemon stop; a removal cut short ends at the next start" {
+	local c1 c2 c3 c4 C=$R/root/containers
+	c1=$("$DOCKER" create "$IMG" true)
+	[ "$(mounted "$C/$c1/rootfs")" = 1 ]
+	"$DOCKER" start -a "$c1"
+	[ "$(mounted "$C/$c1/rootfs")" = 0 ]
+	"$DOCKER" rm "$c1" >/dev/null
+	[ ! -e "$C/$c1" ]
+	# run --rm: the folder goes (renamed at once, deleted just after)
+	"$DOCKER" run --rm --name gone "$IMG" true
+	for _ in $(seq 50); do [ -z "$(ls -A "$C")" ] && break; sleep 0.1; done
+	[ -z "$(ls -A "$C")" ]
+	[ "$(mounted "$C")" = 0 ]
+	# a daemon stop leaves no mount of a container never started
+	c2=$("$DOCKER" create "$IMG" echo two)
+	stop_daemon
+	[ "$(mounted "$C")" = 0 ]
+	start_daemon
+	[ "$("$DOCKER" start -a "$c2")" = two ]
+	# SIGKILL leaves c3's mount; a removal cut short after its rename
+	c3=$("$DOCKER" create "$IMG" true)
+	c4=$("$DOCKER" create "$IMG" true)
+	kill -9 "$(cat "$R/daemon.pid")"
+	sleep 0.2
+	mv "$C/$c3" "$C/.trash-$c3"
+	[ "$(mounted "$C/.trash-$c3/rootfs")" = 1 ]
+	start_daemon
+	[ ! -e "$C/.trash-$c3" ]
+	[ "$(mounted "$C/.trash-$c3")" = 0 ]
+	run ! "$DOCKER" inspect "$c3"
+	# c4, mounted by the killed daemon, starts and goes
+	"$DOCKER" start -a "$c4"
+	"$DOCKER" rm "$c4" "$c2" >/dev/null
+	for _ in $(seq 50); do [ -z "$(ls -A "$C")" ] && break; sleep 0.1; done
+	[ -z "$(ls -A "$C")" ]
+	[ "$(mounted "$C")" = 0 ]
+}
