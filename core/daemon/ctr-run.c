@@ -171,7 +171,11 @@ void ctr_exited(struct daemon *d, struct ctr *c)
 	const struct oci_snapshotter *sn = oci_snapshotter_find(c->driver);
 	if (sn && c->status == CS_EXITED && !auto_remove(c))
 		sn->unmount(c->cdir, NULL);
-	ctr_save(d, c, NULL);
+	/* not for a container about to go: were the removal cut short, the
+	 * next daemon finds it "running" without a shim, records the exit and
+	 * removes it then */
+	if (c->status != CS_EXITED || !auto_remove(c))
+		ctr_save(d, c, NULL);
 	changed(d);
 	if (c->status == CS_EXITED && auto_remove(c)) {
 		ctr_get(c);

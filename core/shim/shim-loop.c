@@ -84,7 +84,10 @@ static void write_exit_json(struct shim *s)
 		     "{\"ExitCode\":%d,\"Signal\":%d,\"FinishedAt\":\"%s\",\"OOMKilled\":false}\n",
 		     s->exit_code, s->exit_signal, when);
 	snprintf(path, sizeof(path), "%s/exit.json", s->bundle);
-	file_write_atomic(AT_FDCWD, path, text, (size_t)n, 0644, NULL);
+	/* atomic, not durable: it tells a daemon that was away how the
+	 * container ended, which means nothing after a reboot (the daemon
+	 * then takes an unreadable one as unknown) */
+	file_write_replace(AT_FDCWD, path, text, (size_t)n, 0644, NULL);
 }
 
 /* The init exited. Its pid namespace's other processes are gone with it

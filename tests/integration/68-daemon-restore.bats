@@ -190,3 +190,18 @@ mounted() {
 	[ -z "$(ls -A "$C")" ]
 	[ "$(mounted "$C")" = 0 ]
 }
+
+@test "an AutoRemove container that ended while the daemon was away is removed when it comes back" {
+	local id shim C=$R/root/containers
+	id=$("$DOCKER" run -d --rm "$IMG" sleep 1000)
+	shim=$(pgrep -f "tug shim --id $id" | head -1)
+	[ -n "$shim" ]
+	kill -9 "$(cat "$R/daemon.pid")"
+	kill -9 "$(pgrep -P "$shim" | head -1)"
+	for _ in $(seq 50); do kill -0 "$shim" 2>/dev/null || break; sleep 0.1; done
+	start_daemon
+	for _ in $(seq 50); do [ ! -e "$C/$id" ] && [ -z "$(ls -A "$C")" ] && break; sleep 0.1; done
+	run ! "$DOCKER" inspect "$id"
+	[ -z "$(ls -A "$C")" ]
+	[ "$(mounted "$C")" = 0 ]
+}
