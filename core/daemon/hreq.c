@@ -278,11 +278,20 @@ int hreq_query_each(const struct hreq *rq, const char *name, int (*fn)(const cha
 
 bool hreq_query_bool(const struct hreq *rq, const char *name, bool def)
 {
-	char v[16];
+	static const char *const no[] = {"", "0", "no", "false", "none"};
+	char v[16], *s = v, *end;
 
 	if (!hreq_query(rq, name, v, sizeof(v)))
 		return def;
-	return !strcmp(v, "1") || !strcasecmp(v, "true") || !strcmp(v, "t");
+	while (*s == ' ' || *s == '\t')
+		s++;
+	end = s + strlen(s);
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
+		*--end = '\0';
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		if (!strcasecmp(s, no[i]))
+			return false;
+	return true;
 }
 
 int hreq_query_int(const struct hreq *rq, const char *name, long long def, long long *out,

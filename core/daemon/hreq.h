@@ -45,8 +45,9 @@ const char *hreq_header(const struct hreq *rq, const char *name);
 /* Query parameter name, URL-decoded into buf (cut to size). Returns 1 when
  * present (also when empty), 0 when absent. The first one wins. */
 int hreq_query(const struct hreq *rq, const char *name, char *buf, size_t size);
-/* Go's strconv.ParseBool as the Engine API reads flags: "1", "true", ...
- * A present but empty value counts as false, absent is def. */
+/* A flag as dockerd reads it (httputils.BoolValue): false for "", "0",
+ * "no", "false" and "none" (any case, spaces around cut), true for anything
+ * else; absent is def. */
 bool hreq_query_bool(const struct hreq *rq, const char *name, bool def);
 /* An integer parameter; def when absent or empty, -1 and e on garbage. */
 int hreq_query_int(const struct hreq *rq, const char *name, long long def, long long *out,

@@ -40,6 +40,8 @@ test-$(CONFIG_DAEMON) += tests/unit/test_jsonmsg.c
 test-$(CONFIG_IMAGES) += tests/unit/test_image_info.c
 # The daemon's settings: every flag and daemon.json key, dockerd's messages.
 test-$(CONFIG_DAEMON) += tests/unit/test_daemon_config.c
+# Request heads: docker's, malformed and smuggling ones, query parameters.
+test-$(CONFIG_DAEMON) += tests/unit/test_hreq.c
 # Its listening sockets: unix, tcp:// rules, systemd activation in children.
 test-$(CONFIG_DAEMON) += tests/unit/test_daemon_listen.c
 # The daemon's TLS server against `openssl s_client` and tug's own client.
