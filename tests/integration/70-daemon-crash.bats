@@ -22,6 +22,8 @@ setup_file() {
 	big=$(reg_big $BIG_LAYERS $BIG_MB) || return 1
 	daemon_push "${big##*/}" tug-test/big:1 || return 1
 	export BIG=$REGISTRY_ADDR/tug-test/big:1
+	skopeo --insecure-policy copy -q "oci:$big:latest" \
+		"docker-archive:$BATS_FILE_TMPDIR/big.tar:big:loaded" || return 1
 	# The big layers hold only data: this busybox runs in the image.
 	mkdir -p "$BATS_FILE_TMPDIR/bb"
 	cp /bin/busybox "$BATS_FILE_TMPDIR/bb/"
@@ -33,6 +35,12 @@ teardown_file() {
 
 setup() {
 	daemon_need
+	# The daemon a previous test restarted: its pid is not in our environment.
+	if [ "$PEER" = tug ]; then
+		DAEMON_PID=$(cat "$DAEMON_DIR/run/tug.pid")
+	else
+		DAEMON_PID=$(cat "$DAEMON_DIR/d.pid")
+	fi
 	ROOT=$DAEMON_DIR/root
 	W=$BATS_TEST_TMPDIR
 	# crash_when waits with `read -t` on this FIFO: no sleep to fork.
@@ -48,6 +56,7 @@ teardown() {
 	daemon_ping || daemon_start "$DAEMON_DIR" || :
 	daemon_rm_all
 	"$DOCKER" rmi -f "$BIG" big:loaded >/dev/null 2>&1 || :
+	[ "$PEER" != tug ] || [ -z "$(ls -A "$ROOT/tmp" 2>/dev/null)" ] || :
 }
 
 # counter NAME: a container that logs n0, n1, ... every 50 ms.
@@ -221,4 +230,76 @@ still_whole() {
 	still_whole
 	echo "# $mid of 3 kills landed before the pull was done" >&3
 	[ "$mid" -ge 2 ]
+}
+
+# timed_ms CMD...: runs CMD (must succeed, output dropped), prints its ms.
+timed_ms() {
+	local t0
+	t0=$(now_ms)
+	"$@" >/dev/null 2>&1 || return 1
+	echo $(($(now_ms) - t0))
+}
+
+# crash_during WHEN DELAY_MS REF CMD...: CMD (the docker CLI) in the
+# background; WHEN tmp: once tmp/ holds work, else at once; then DELAY_MS
+# more, then the daemon is SIGKILLed. After the restart (after_crash, the
+# store check) REF is absent or whole. Sets CRASH to "mid" when CMD had not
+# finished when the daemon died, else "done", and REF's state (not printed:
+# a $(...) subshell would lose the new DAEMON_PID).
+crash_during() {
+	local when=$1 delay=$2 ref=$3 pid st state
+	shift 3
+	"$@" >"$W/cmd.out" 2>&1 &
+	pid=$!
+	if [ "$when" = tmp ]; then
+		crash_when "$delay" || return 1
+	else
+		[ "$delay" -eq 0 ] ||
+			read -r -t "$(printf '%d.%03d' $((delay / 1000)) $((delay % 1000)))" -u 9 _ || :
+		kill_daemon || return 1
+	fi
+	wait "$pid" && st=done || st=mid
+	after_crash || return 1
+	state=$(image_absent_or_whole "$ref") || {
+		echo "$state"
+		return 1
+	}
+	store_check || return 1
+	CRASH="$st $state"
+}
+
+@test "SIGKILL mid-load (POST /images/load) with 5 containers logging: discarded or complete, load again works" {
+	local delay full mid=0
+	full=$(timed_ms "$DOCKER" load -i "$BATS_FILE_TMPDIR/big.tar")
+	"$DOCKER" rmi big:loaded >/dev/null
+	echo "# a whole load takes $full ms" >&3
+	for delay in 0 $((full / 4)) $((full / 2)); do
+		crash_during tmp "$delay" big:loaded "$DOCKER" load -i "$BATS_FILE_TMPDIR/big.tar"
+		echo "# kill $delay ms after tmp/ filled: $CRASH" >&3
+		[ "${CRASH%% *}" = done ] || mid=$((mid + 1))
+		run "$DOCKER" load -i "$BATS_FILE_TMPDIR/big.tar"
+		[ "$status" -eq 0 ]
+		big_runs big:loaded
+		"$DOCKER" rmi big:loaded >/dev/null
+	done
+	still_whole
+	echo "# $mid of 3 kills landed before the load was done" >&3
+	[ "$mid" -ge 2 ]
+}
+
+@test "SIGKILL during rmi of a big image with 5 containers logging: absent or whole, pull again works" {
+	local delay full
+	"$DOCKER" pull -q "$BIG" >/dev/null
+	full=$(timed_ms "$DOCKER" rmi "$BIG")
+	echo "# a whole rmi takes $full ms" >&3
+	for delay in 0 $((full / 4)) $((full / 2)); do
+		"$DOCKER" pull -q "$BIG" >/dev/null
+		crash_during now "$delay" "$BIG" "$DOCKER" rmi "$BIG"
+		echo "# kill $delay ms into the rmi: $CRASH" >&3
+		run "$DOCKER" pull "$BIG"
+		[ "$status" -eq 0 ]
+		big_runs "$BIG"
+	done
+	"$DOCKER" rmi "$BIG" >/dev/null
+	still_whole
 }
