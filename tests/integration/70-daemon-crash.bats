@@ -146,6 +146,23 @@ image_absent_or_whole() {
 	fi
 }
 
+# chains: the chain ids (hex) of the layers of every image, sorted: what
+# tug's layers/ must hold, no more (the image spec's ChainID).
+chains() {
+	local id d chain
+	for id in $("$DOCKER" images -qa --no-trunc | sort -u); do
+		chain=
+		for d in $("$DOCKER" image inspect -f '{{range .RootFS.Layers}}{{.}} {{end}}' "$id"); do
+			if [ -z "$chain" ]; then
+				chain=$d
+			else
+				chain=sha256:$(printf '%s %s' "$chain" "$d" | sha256sum | cut -c1-64)
+			fi
+			echo "${chain#sha256:}"
+		done
+	done | sort -u
+}
+
 # after_crash: the daemon comes back; the containers run on with whole logs,
 # tmp/ is empty, nothing more is mounted than before the crash.
 after_crash() {
@@ -165,6 +182,13 @@ after_crash() {
 	done
 	if tmp_busy; then
 		echo "tmp/ after the restart: $(ls -A "$ROOT/tmp")"
+		return 1
+	fi
+	# tug: what the killed work had committed is gone too, unless its
+	# image was complete
+	if [ "$PEER" = tug ] && [ "$(chains)" != "$(ls "$ROOT/layers" | sort)" ]; then
+		echo "layers/ holds layers no image uses: $(ls "$ROOT/layers")"
+		echo "the images' layers: $(chains)"
 		return 1
 	fi
 	out=$(mounts)
