@@ -4,11 +4,14 @@
  * not run is 126, and nothing was started. */
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/daemon/ctr-priv.h"
+#include "file.h"
+#include "json.h"
 #include "path.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -23,6 +26,56 @@ static int probe(int rfd, const char *cand)
 		return 1;
 	r = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111) ? 0 : 2;
 	close(fd);
+	return r;
+}
+
+/* dir is dest or beneath it ("/a/b" is beneath "/a", not beneath "/ab"). */
+static bool beneath(const char *dir, const char *dest)
+{
+	size_t n = strlen(dest);
+
+	while (n > 1 && dest[n - 1] == '/')
+		n--;
+	return n > 1 && !strncmp(dir, dest, n) && (!dir[n] || dir[n] == '/');
+}
+
+/* The command, or a folder of the PATH searched for it, lies in one of the
+ * container's mounts (a volume, a bind): the rootfs does not show what is
+ * there, only the runtime can tell. */
+static bool in_mount(const struct ctr *c, const char *cmd, const char *path)
+{
+	char p[PATH_MAX + 128], *txt = NULL;
+	const cJSON *m, *dest;
+	cJSON *cfg = NULL;
+	size_t len;
+	bool r = false;
+
+	ctr_path(c, "config.json", p, sizeof(p));
+	if (file_read_all(p, 16 << 20, &txt, &len, NULL) < 0 ||
+	    json_parse(txt, len, &cfg, NULL) < 0) {
+		free(txt);
+		return false;
+	}
+	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(cfg, "mounts"))
+	{
+		dest = cJSON_GetObjectItemCaseSensitive(m, "destination");
+		if (!cJSON_IsString(dest) || r)
+			continue;
+		if (strchr(cmd, '/')) {
+			r = cmd[0] == '/' && beneath(cmd, dest->valuestring);
+			continue;
+		}
+		for (const char *d = path; !r && *d;) {
+			size_t n = strcspn(d, ":");
+			char dir[PATH_MAX];
+
+			snprintf(dir, sizeof(dir), "%.*s", (int)n, d);
+			r = dir[0] == '/' && beneath(dir, dest->valuestring);
+			d += d[n] ? n + 1 : n;
+		}
+	}
+	cJSON_Delete(cfg);
+	free(txt);
 	return r;
 }
 
@@ -57,7 +110,7 @@ int ctr_cmd_check(const struct ctr *c, const cJSON *proc, struct err *e)
 		}
 	}
 	close(rfd);
-	if (best == 0)
+	if (best == 0 || in_mount(c, cmd, path))
 		return 0;
 	if (best == 2)
 		return err_set(e, "exec: \"%s\": permission denied", cmd), 126;

@@ -177,6 +177,23 @@ static void settings(void)
 	registry_env();
 }
 
+/* What a pull or load killed with a previous daemon had committed (layers
+ * and blobs no image record names yet) is collected before anything runs:
+ * nothing is in flight at start. A failure only costs disk space. */
+static void discard_unused(struct oci_store *s)
+{
+	struct err e = {0};
+	uint64_t freed = 0;
+
+	if (oci_store_gc(s, &freed, &e) < 0)
+		log_msg(LOG_LEVEL_WARN, "image store: %s", e.msg);
+	else if (freed)
+		log_msg(LOG_LEVEL_INFO,
+			"image store: %llu bytes of layers and blobs no image uses were "
+			"discarded (an interrupted pull or load)",
+			(unsigned long long)freed);
+}
+
 static int setup(struct err *e)
 {
 	settings();
@@ -201,6 +218,7 @@ static int setup(struct err *e)
 	if (oci_store_open(&D.store, D.data_root, OCI_STORE_EXCLUSIVE, true, e) < 0)
 		return err_wrap(e, "open the image store (is another tug daemon running?)");
 	D.store.keep_layer_blobs = true; /* h-images: push and save need them, as with dockerd */
+	discard_unused(&D.store);
 	D.snap = oci_snapshotter_pick(D.containers_dir, D.storage_driver, e);
 	if (!D.snap || vol_init(&D, e) < 0 || nw_init(&D, e) < 0)
 		return -1;

@@ -104,14 +104,18 @@ daemon_start() {
 	export DAEMON_DIR=$d
 	export DOCKER_HOST=unix://$d/d.sock DOCKER_CONFIG=$d/cfg
 	unset DOCKER_CONTEXT DOCKER_API_VERSION DOCKER_TLS_VERIFY DOCKER_CERT_PATH
+	# DAEMON_LIVE_RESTORE=1: containers outlive the daemon's SIGTERM (dockerd
+	# also needs it to keep them across a SIGKILL and restart).
+	local lr=
+	[ "${DAEMON_LIVE_RESTORE:-}" != 1 ] || lr='"live-restore": true'
 	if [ "$PEER" = tug ]; then
-		echo '{}' >"$d/daemon.json"
+		echo "{$lr}" >"$d/daemon.json"
 		cmd=("$TUG" daemon -H "unix://$d/d.sock" --data-root "$d/root"
 			--exec-root "$d/run" --config-file "$d/daemon.json")
 	else
 		# Containers go under a cgroup named after the namespace, so that
 		# daemon_stop can find any that outlive a daemon killed hard.
-		printf '{"cgroup-parent": "/%s"}\n' "$DAEMON_NS" >"$d/daemon.json"
+		printf '{"cgroup-parent": "/%s"%s}\n' "$DAEMON_NS" "${lr:+, $lr}" >"$d/daemon.json"
 		cmd=(dockerd -H "unix://$d/d.sock" --data-root "$d/root" --exec-root "$d/run"
 			--pidfile "$d/d.pid" --config-file "$d/daemon.json")
 		limit=300
