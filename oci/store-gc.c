@@ -35,12 +35,18 @@ static int note_use(const struct oci_image_rec *rec, void *arg)
 	return 0;
 }
 
+static int pin(void *set, const char *chain, struct err *e)
+{
+	return store_set_add(set, chain, e);
+}
+
 int store_in_use(struct oci_store *s, const char *skip, struct store_set *layers,
 		 struct store_set *blobs, struct err *e)
 {
 	struct use_ctx c = {skip, layers, blobs, e, 0};
 
-	if (oci_store_image_each(s, note_use, &c, e) < 0 || c.failed) {
+	if (oci_store_image_each(s, note_use, &c, e) < 0 || c.failed ||
+	    (s->pins && s->pins(s->pins_arg, pin, layers, e) < 0)) {
 		store_set_free(layers);
 		store_set_free(blobs);
 		return -1;

@@ -33,6 +33,13 @@ struct oci_store {
 	 * record names yet, so that removal and collection leave them alone. */
 	pthread_mutex_t mu;
 	int holds;
+	/* Layers used outside the store (the daemon's containers, whose
+	 * rootfs stacks them even after their image was removed with force):
+	 * removal and collection keep them. Called under mu; each chain id
+	 * goes to add(set, chain), which returns -1 (and fills e) on failure. */
+	int (*pins)(void *arg, int (*add)(void *set, const char *chain, struct err *e), void *set,
+		    struct err *e);
+	void *pins_arg;
 };
 
 /* Open (and create with its folders, 0700) the store at root, taking the

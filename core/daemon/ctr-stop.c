@@ -12,6 +12,7 @@
 #include "core/daemon/ctr-priv.h"
 #include "core/daemon/volumes.h"
 #include "oci/container.h"
+#include "oci/image-info.h"
 #include "oci/rmtree.h"
 
 static void event(struct daemon *d, struct ctr *c, const char *action)
@@ -196,6 +197,11 @@ int ctr_remove(struct daemon *d, struct ctr *c, bool force, bool volumes, struct
 	pthread_mutex_unlock(&d->mu);
 	if (volumes)
 		ctr_remove_anon_volumes(d, c);
+	/* its image was removed with force while it pinned the layers: they
+	 * are free now (as dockerd releases them with the container) */
+	char img[DIGEST_STR_MAX];
+	if (oci_image_find(&d->store, c->image_id, img, NULL, 0, NULL) < 0)
+		oci_store_gc(&d->store, NULL, NULL);
 	pthread_mutex_lock(&d->mu);
 	ctr_put(d, c); /* ours */
 	ctr_put(d, c); /* the table's */

@@ -164,6 +164,20 @@ int ctr_save(struct daemon *d, struct ctr *c, struct err *e)
 	return r;
 }
 
+int ctr_layer_pins(void *arg, int (*add)(void *set, const char *chain, struct err *e), void *set,
+		   struct err *e)
+{
+	struct daemon *d = arg;
+	int r = 0;
+
+	pthread_mutex_lock(&d->mu);
+	for (struct ctr *c = d->ctrs; c && r == 0; c = c->next)
+		for (size_t i = 0; i < c->nchains && r == 0 && !c->removed; i++)
+			r = add(set, c->chains[i], e);
+	pthread_mutex_unlock(&d->mu);
+	return r;
+}
+
 int ctr_image_users(struct daemon *d, const char *image_id, char first[65])
 {
 	int n = 0;

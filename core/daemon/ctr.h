@@ -113,6 +113,10 @@ void ctr_tick(void *d);
 /* Daemon stop: stop the containers unless live-restore. */
 void ctr_shutdown(struct daemon *d);
 
+/* oci_store's pins: the layers of every container (its rootfs stacks them
+ * even when its image was removed with force). Takes d->mu. */
+int ctr_layer_pins(void *d, int (*add)(void *set, const char *chain, struct err *e), void *set,
+		   struct err *e);
 /* How many containers use the image (any state); the first one's id goes
  * to first (may be NULL). Takes d->mu. */
 int ctr_image_users(struct daemon *d, const char *image_id, char first[65]);

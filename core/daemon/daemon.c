@@ -218,7 +218,8 @@ static int setup(struct err *e)
 	if (oci_store_open(&D.store, D.data_root, OCI_STORE_EXCLUSIVE, true, e) < 0)
 		return err_wrap(e, "open the image store (is another tug daemon running?)");
 	D.store.keep_layer_blobs = true; /* h-images: push and save need them, as with dockerd */
-	discard_unused(&D.store);
+	D.store.pins = ctr_layer_pins;
+	D.store.pins_arg = &D;
 	D.snap = oci_snapshotter_pick(D.containers_dir, D.storage_driver, e);
 	if (!D.snap || vol_init(&D, e) < 0 || nw_init(&D, e) < 0)
 		return -1;
@@ -246,6 +247,7 @@ static int serve(struct err *e)
 		return -1;
 	if (ctr_restore_all(&D, e) < 0)
 		log_msg(LOG_LEVEL_WARN, "restore containers: %s", e->msg);
+	discard_unused(&D.store); /* after the restore: containers pin their layers */
 	hsrv_tick(D.srv, 200, ctr_tick, &D);
 	if (pipe2(sigpipe_fd, O_CLOEXEC | O_NONBLOCK) < 0 ||
 	    hsrv_watch(D.srv, sigpipe_fd[0], on_term, NULL, e) < 0)

@@ -158,6 +158,27 @@ id_of() {
 	[ "$(jq '[.[] | .Deleted // empty] | length' <<<"$output")" -ge 2 ]
 }
 
+@test "rmi -f of an image a container uses: the container keeps its layers (also across a restart) until it goes" {
+	pull single >/dev/null
+	local c n
+	c=$(api POST /containers/create -H 'Content-Type: application/json' \
+		-d "{\"Image\":\"$(ref single)\",\"Cmd\":[\"echo\",\"hi\"]}" | jq -r .Id)
+	n=$(ls "$D/layers" | wc -l)
+	[ "$n" -ge 1 ]
+	run api DELETE "/images/$(ref single)?force=1"
+	[ "$(jq '[.[] | .Deleted // empty] | length' <<<"$output")" = 1 ]
+	[ "$(ls "$D/layers" | wc -l)" = "$n" ]
+	# a daemon start collects what no image uses: not these
+	kill "$DPID"
+	wait "$DPID" || :
+	setup
+	[ "$(ls "$D/layers" | wc -l)" = "$n" ]
+	[ "$(api_code POST "/containers/$c/start")" = 204 ]
+	api POST "/containers/$c/wait" >/dev/null
+	[ "$(api_code DELETE "/containers/$c")" = 204 ]
+	[ "$(ls "$D/layers" | wc -l)" = 0 ]
+}
+
 @test "prune: dangling only, then all; ImagesDeleted and SpaceReclaimed" {
 	pull single >/dev/null
 	run api POST /images/prune
