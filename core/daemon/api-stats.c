@@ -2,6 +2,7 @@
  * cgroup every second (stream), or one (stream=false: two a second apart,
  * so that precpu_stats is filled, as dockerd; one-shot=true: one). */
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "core/daemon/api.h"
@@ -12,10 +13,15 @@ static bool sample(struct daemon *d, struct ctr *c, struct dstats_sample *s)
 {
 	pid_t pid;
 	bool running;
+	const char *mode;
 
 	pthread_mutex_lock(&d->mu);
 	running = (c->status == CS_RUNNING || c->status == CS_PAUSED) && !c->removed;
 	pid = c->pid;
+	/* the host's interfaces are not the container's: dockerd shows none */
+	mode = cJSON_GetStringValue(cJSON_GetObjectItem(c->host_config, "NetworkMode"));
+	if (mode && !strcmp(mode, "host"))
+		pid = 0;
 	pthread_mutex_unlock(&d->mu);
 	/* it may stop while being read: its cgroup is gone then */
 	return running && dstats_take(d->runtime_root, c->id, pid, s, NULL) == 0;

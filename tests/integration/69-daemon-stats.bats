@@ -113,6 +113,12 @@ stats() {
 	[ "${lines[1]}" = 404 ]
 }
 
+@test "stats of a container on the host's network: no networks" {
+	d run -d --name st5 --network host "$BOX" sleep 1000 >/dev/null
+	run stats st5 'stream=false&one-shot=true'
+	jq -e '.memory_stats.usage > 0 and (has("networks") | not)' <<<"$output"
+}
+
 @test "update --memory --memory-swap: inspect and the cgroup show it; an update event" {
 	local id t0
 	id=$(d run -d --name up1 -m 64m "$BOX" sleep 1000)
@@ -170,6 +176,17 @@ stats() {
 	[ "$(d inspect -f '{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}}' up3)" = "104857600 209715200" ]
 	d start up3
 	[ "$(cg_mem "$id")" = "104857600 209715200" ]
+}
+
+# The kill of rm -f lets the container's own removal (AutoRemove) run; the
+# daemon crashed when both removed it.
+@test "rm -f of --rm containers while they run: removed once, the daemon lives" {
+	for i in 1 2 3 4 5 6; do
+		d run -d --rm --name rmf$i "$BOX" sleep 1000 >/dev/null
+		d rm -f rmf$i >/dev/null
+	done
+	daemon_ping
+	[ -z "$(d ps -aq --filter name=rmf)" ]
 }
 
 @test "update --restart: recorded; refused for an AutoRemove container" {
