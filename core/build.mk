@@ -51,7 +51,8 @@ bin-$(CONFIG_DAEMON) += core/cinit.c core/daemon/daemon.c core/daemon/daemon-lis
 	core/daemon/ctr-logcfg.c core/daemon/ctr-run.c core/daemon/ctr-stop.c \
 	core/daemon/ctr-restore.c core/daemon/ctr-cmd.c core/daemon/ctr-trash.c \
 	core/daemon/api-system.c core/daemon/api-containers.c core/daemon/api-attach.c \
-	core/daemon/api-top.c core/daemon/api-exec.c
+	core/daemon/api-top.c core/daemon/api-stats.c core/daemon/api-update.c \
+	core/daemon/api-exec.c
 # The image endpoints (api_images).
 bin-$(CONFIG_DAEMON) += core/daemon/api-images.c core/daemon/api-images-rm.c
 ifeq ($(CONFIG_DAEMON),y)
@@ -67,6 +68,8 @@ lib-$(CONFIG_DAEMON) += core/lib/jsonmsg.c
 lib-$(CONFIG_DAEMON) += core/daemon/config.c core/daemon/config-parse.c \
 	core/daemon/config-file.c core/daemon/config-finish.c
 lib-$(CONFIG_DAEMON) += core/daemon/listen.c
+# docker stats: a container's sample (cgroup, /proc) and dockerd's JSON of it.
+lib-$(CONFIG_DAEMON) += core/daemon/stats-read.c core/daemon/stats-json.c
 # The daemon's TLS server (tcp:// with client certificates).
 lib-$(CONFIG_TLS_SERVER) += core/lib/tls-server.c
 # `tug system dial-stdio`: the far side of docker -H ssh://host.

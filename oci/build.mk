@@ -43,4 +43,5 @@ lib-$(CONFIG_SAVE_LOAD) += oci/image-archive-save.c oci/image-archive-load.c oci
 # defaults (mounts, capabilities, masks, devices, seccomp profile).
 lib-$(CONFIG_DAEMON) += oci/dockerspec.c oci/dockerspec-build.c oci/dockerspec-check.c \
 	oci/dockerspec-user.c oci/dockerspec-defaults.c oci/dockerspec-mounts.c \
-	oci/dockerspec-mounts-out.c oci/dockerspec-resources.c oci/dockerspec-seccomp.c
+	oci/dockerspec-mounts-out.c oci/dockerspec-resources.c oci/dockerspec-seccomp.c \
+	oci/dockerspec-update.c

@@ -127,8 +127,15 @@ uint64_t oci_cgroup_shares_to_weight(uint64_t shares);
 /* io.weight (v2, 1..10000) from blkio.weight (v1, 10..1000). */
 uint64_t oci_cgroup_blkio_to_io_weight(uint64_t w);
 
+/* Each v1 controller's folder of a container (NULL: no such hierarchy). */
+struct oci_cgroup_v1_dirs {
+	const char *cpu, *cpuacct, *memory, *pids, *blkio;
+};
+
 #if CFG_CGROUP_V1
 extern const struct oci_cgroup_ops oci_cgroup_v1_ops;
+/* Read the v1 counters from those folders (tests give recorded files). */
+void oci_cgroup_v1_read_stats(const struct oci_cgroup_v1_dirs *d, struct oci_cgroup_stats *st);
 /* v1 writes for r, in order, slots unset. Pure. */
 int oci_cgroup_v1_map(const struct oci_resources *r, struct oci_cgroup_writes *w, struct err *e);
 static inline int oci_cgroup_v1_bind(struct oci_cgroup *cg, struct err *e)
@@ -141,6 +148,10 @@ static inline int oci_cgroup_v1_map(const struct oci_resources *r, struct oci_cg
 				    struct err *e)
 {
 	return err_set(e, "cgroup v1 support is compiled out");
+}
+static inline void oci_cgroup_v1_read_stats(const struct oci_cgroup_v1_dirs *d,
+					    struct oci_cgroup_stats *st)
+{
 }
 static inline int oci_cgroup_v1_bind(struct oci_cgroup *cg, struct err *e)
 {

@@ -411,6 +411,7 @@ static uint64_t stat_of(const char *text, const char *key)
 static void v1_memory(const char *dir, struct oci_cgroup_stats *st)
 {
 	char *text;
+	uint64_t v;
 
 	if (oci_cgroup_read_u64(dir, "memory.usage_in_bytes", &st->memory.usage, NULL) < 0)
 		return;
@@ -423,18 +424,42 @@ static void v1_memory(const char *dir, struct oci_cgroup_stats *st)
 		st->memory.cache = stat_of(text, "cache");
 		st->memory.rss = stat_of(text, "rss");
 		st->memory.inactive_file = stat_of(text, "inactive_file");
+		oci_cgroup_parse_memstat(text, st);
+		free(text);
+	}
+	/* oom_kill is there since Linux 4.13; before, under_oom is all. */
+	if (oci_cgroup_read_file(dir, "memory.oom_control", &text, NULL) == 0) {
+		if (oci_cgroup_kv(text, "oom_kill", &v))
+			st->memory.oom_kill = v;
 		free(text);
 	}
 	st->have |= OCI_CG_BIT(OCI_CG_MEMORY);
 }
 
-static void v1_cpu(struct oci_cgroup *cg, struct oci_cgroup_stats *st)
+/* cpuacct.usage_percpu: one number per possible CPU, blank-separated. */
+static void v1_percpu(const char *dir, struct oci_cgroup_stats *st)
 {
-	const char *acct = ctrl_dir(cg, OCI_CG_CPUACCT), *cpu = ctrl_dir(cg, OCI_CG_CPU);
+	char *text, *p, *end;
+
+	if (oci_cgroup_read_file(dir, "cpuacct.usage_percpu", &text, NULL) < 0)
+		return;
+	for (p = text; st->cpu.ncpu < OCI_CG_STAT_MAX_CPU; p = end) {
+		uint64_t v = strtoull(p, &end, 10);
+
+		if (end == p)
+			break;
+		st->cpu.percpu[st->cpu.ncpu++] = v;
+	}
+	free(text);
+}
+
+static void v1_cpu(const char *acct, const char *cpu, struct oci_cgroup_stats *st)
+{
 	char *text;
 
 	if (acct && oci_cgroup_read_u64(acct, "cpuacct.usage", &st->cpu.total, NULL) == 0) {
 		st->have |= OCI_CG_BIT(OCI_CG_CPU);
+		v1_percpu(acct, st);
 		if (oci_cgroup_read_file(acct, "cpuacct.stat", &text, NULL) == 0) {
 			/* In USER_HZ ticks. */
 			uint64_t ns = 1000000000ull / (uint64_t)sysconf(_SC_CLK_TCK), v;
@@ -505,23 +530,33 @@ static void v1_io(const char *dir, struct oci_cgroup_stats *st)
 	st->have |= OCI_CG_BIT(OCI_CG_IO);
 }
 
-static int v1_stats(struct oci_cgroup *cg, struct oci_cgroup_stats *st, struct err *e)
+void oci_cgroup_v1_read_stats(const struct oci_cgroup_v1_dirs *d, struct oci_cgroup_stats *st)
 {
-	const char *dir;
-	unsigned v2_mask = 0;
-
-	v1_cpu(cg, st);
-	if ((dir = ctrl_dir(cg, OCI_CG_MEMORY)))
-		v1_memory(dir, st);
-	if ((dir = ctrl_dir(cg, OCI_CG_PIDS)) &&
-	    oci_cgroup_read_u64(dir, "pids.current", &st->pids.current, NULL) == 0) {
-		if (oci_cgroup_read_u64(dir, "pids.max", &st->pids.limit, NULL) < 0 ||
+	v1_cpu(d->cpuacct, d->cpu, st);
+	if (d->memory)
+		v1_memory(d->memory, st);
+	if (d->pids && oci_cgroup_read_u64(d->pids, "pids.current", &st->pids.current, NULL) == 0) {
+		if (oci_cgroup_read_u64(d->pids, "pids.max", &st->pids.limit, NULL) < 0 ||
 		    st->pids.limit == UINT64_MAX)
 			st->pids.limit = 0;
 		st->have |= OCI_CG_BIT(OCI_CG_PIDS);
 	}
-	if ((dir = ctrl_dir(cg, OCI_CG_IO)))
-		v1_io(dir, st);
+	if (d->blkio)
+		v1_io(d->blkio, st);
+}
+
+static int v1_stats(struct oci_cgroup *cg, struct oci_cgroup_stats *st, struct err *e)
+{
+	struct oci_cgroup_v1_dirs d = {
+		.cpu = ctrl_dir(cg, OCI_CG_CPU),
+		.cpuacct = ctrl_dir(cg, OCI_CG_CPUACCT),
+		.memory = ctrl_dir(cg, OCI_CG_MEMORY),
+		.pids = ctrl_dir(cg, OCI_CG_PIDS),
+		.blkio = ctrl_dir(cg, OCI_CG_IO),
+	};
+	unsigned v2_mask = 0;
+
+	oci_cgroup_v1_read_stats(&d, st);
 	/* On hybrid hosts, what v1 lacks may be on the cgroup2 half (cpu.stat
 	 * is there without any controller). */
 	for (int c = 0; c < OCI_CG_NCTRL; c++)

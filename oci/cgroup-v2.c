@@ -363,6 +363,7 @@ static void v2_cpu(const char *dir, struct oci_cgroup_stats *st)
 	if (oci_cgroup_kv(t, "usage_usec", &st->cpu.total)) {
 		st->cpu.total *= 1000;
 		st->have |= OCI_CG_BIT(OCI_CG_CPU);
+		st->from_v2 |= OCI_CG_BIT(OCI_CG_CPU);
 	}
 	if (oci_cgroup_kv(t, "user_usec", &st->cpu.user))
 		st->cpu.user *= 1000;
@@ -387,15 +388,19 @@ static void v2_memory(const char *dir, struct oci_cgroup_stats *st)
 	oci_cgroup_read_u64(dir, "memory.swap.max", &st->memory.swap_limit, NULL);
 	if (oci_cgroup_read_file(dir, "memory.events", &t, NULL) == 0) {
 		oci_cgroup_kv(t, "max", &st->memory.failcnt);
+		oci_cgroup_kv(t, "oom", &st->memory.oom);
+		oci_cgroup_kv(t, "oom_kill", &st->memory.oom_kill);
 		free(t);
 	}
 	if (oci_cgroup_read_file(dir, "memory.stat", &t, NULL) == 0) {
 		oci_cgroup_kv(t, "file", &st->memory.cache);
 		oci_cgroup_kv(t, "anon", &st->memory.rss);
 		oci_cgroup_kv(t, "inactive_file", &st->memory.inactive_file);
+		oci_cgroup_parse_memstat(t, st);
 		free(t);
 	}
 	st->have |= OCI_CG_BIT(OCI_CG_MEMORY);
+	st->from_v2 |= OCI_CG_BIT(OCI_CG_MEMORY);
 }
 
 /* io.stat: "8:0 rbytes=1 wbytes=2 rios=3 wios=4 dbytes=0 dios=0". */
@@ -427,6 +432,7 @@ static void v2_io(const char *dir, struct oci_cgroup_stats *st)
 	}
 	free(t);
 	st->have |= OCI_CG_BIT(OCI_CG_IO);
+	st->from_v2 |= OCI_CG_BIT(OCI_CG_IO);
 }
 
 int oci_cgroup_v2_read_stats(const char *dir, unsigned mask, struct oci_cgroup_stats *st,
@@ -442,6 +448,7 @@ int oci_cgroup_v2_read_stats(const char *dir, unsigned mask, struct oci_cgroup_s
 		    st->pids.limit == UINT64_MAX)
 			st->pids.limit = 0;
 		st->have |= OCI_CG_BIT(OCI_CG_PIDS);
+		st->from_v2 |= OCI_CG_BIT(OCI_CG_PIDS);
 	}
 	if (mask & OCI_CG_BIT(OCI_CG_IO))
 		v2_io(dir, st);

@@ -979,6 +979,34 @@ bool oci_cgroup_kv(const char *text, const char *key, uint64_t *v)
 	return false;
 }
 
+void oci_cgroup_parse_memstat(const char *text, struct oci_cgroup_stats *st)
+{
+	const char *p = text;
+
+	st->memory.nstat = 0;
+	while (p && *p && st->memory.nstat < OCI_CG_STAT_MAX_MEMSTAT) {
+		size_t kl = strcspn(p, " \n");
+		struct oci_cgroup_kv *kv = &st->memory.stat[st->memory.nstat];
+
+		if (p[kl] == ' ' && kl > 0 && kl < sizeof(kv->key)) {
+			memcpy(kv->key, p, kl);
+			kv->key[kl] = '\0';
+			kv->v = strtoull(p + kl + 1, NULL, 10);
+			st->memory.nstat++;
+		}
+		p = strchr(p, '\n');
+		p = p ? p + 1 : NULL;
+	}
+}
+
+uint64_t oci_cgroup_memstat(const struct oci_cgroup_stats *st, const char *key)
+{
+	for (size_t i = 0; i < st->memory.nstat; i++)
+		if (strcmp(st->memory.stat[i].key, key) == 0)
+			return st->memory.stat[i].v;
+	return 0;
+}
+
 /* ---------------------------------------------------------------- folders */
 
 int oci_cgroup_mkdirs(struct oci_cgroup *cg, int slot, oci_cgroup_level_fn level, void *arg,

@@ -125,19 +125,37 @@ int oci_cgroup_kill_all(struct oci_cgroup *cg, int sig, struct err *e);
 int oci_cgroup_destroy(struct oci_cgroup *cg, struct err *e);
 
 #define OCI_CG_STAT_MAX_BLKDEV 16
+#define OCI_CG_STAT_MAX_CPU 256
+#define OCI_CG_STAT_MAX_MEMSTAT 96
+
+/* One "key value" line of memory.stat. */
+struct oci_cgroup_kv {
+	char key[40];
+	uint64_t v;
+};
 
 /* Counters for `events --stats` and docker stats. "Unlimited" limits read
- * as UINT64_MAX; pids.limit reads 0 when unlimited (runc's convention). */
+ * as UINT64_MAX; pids.limit reads 0 when unlimited (runc's convention).
+ * Fixed arrays, no allocation: about 7 KiB, fine on a thread's stack. */
 struct oci_cgroup_stats {
 	unsigned have; /* OCI_CG_BIT(OCI_CG_CPU / MEMORY / PIDS / IO) for what was read */
+	unsigned from_v2; /* the same bits for what came from cgroup2 files */
 	struct {
 		uint64_t total, user, system; /* nanoseconds */
 		uint64_t periods, throttled_periods, throttled_time; /* time in ns */
+		uint64_t percpu[OCI_CG_STAT_MAX_CPU]; /* v1 cpuacct.usage_percpu, ns */
+		size_t ncpu; /* 0 on v2: it has no per-CPU counters */
 	} cpu;
 	struct {
 		uint64_t usage, max_usage, limit, failcnt;
 		uint64_t swap_usage, swap_limit; /* v1: memory+swap (memsw), v2: swap alone */
 		uint64_t cache, rss, inactive_file;
+		/* processes the OOM killer took (v1 memory.oom_control, v2
+		 * memory.events oom_kill) and, v2 only, times the limit made
+		 * the kernel run it (memory.events oom) */
+		uint64_t oom_kill, oom;
+		struct oci_cgroup_kv stat[OCI_CG_STAT_MAX_MEMSTAT]; /* memory.stat as read */
+		size_t nstat;
 	} memory;
 	struct {
 		uint64_t current, limit;
@@ -152,6 +170,10 @@ struct oci_cgroup_stats {
 };
 
 int oci_cgroup_stats(struct oci_cgroup *cg, struct oci_cgroup_stats *st, struct err *e);
+/* memory.stat text into st->memory.stat (the first OCI_CG_STAT_MAX_MEMSTAT
+ * lines); the value of key in it, 0 when absent. */
+void oci_cgroup_parse_memstat(const char *text, struct oci_cgroup_stats *st);
+uint64_t oci_cgroup_memstat(const struct oci_cgroup_stats *st, const char *key);
 
 /* Mount the container's view of the cgroups on dest (relative to rootfd, a
  * container's root): cgroup2 on unified hosts, else a tmpfs with a folder

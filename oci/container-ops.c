@@ -330,3 +330,21 @@ int oci_container_pids(const char *root, const char *id, pid_t **pids, size_t *n
 
 	return with_cgroup(root, id, op_pids, &a, &st, e);
 }
+
+int oci_container_stats(const char *root, const char *id, struct oci_cgroup_stats *st,
+			struct err *e)
+{
+	struct oci_state state;
+	struct oci_cgroup_layout layout;
+	struct oci_cgroup *cg;
+	int r;
+
+	memset(st, 0, sizeof(*st));
+	if (oci_state_read(root, id, &state, e) < 0 ||
+	    oci_container_cgroup(&state, &layout, &cg, e) < 0)
+		return -1;
+	r = oci_cgroup_stats(cg, st, e);
+	oci_cgroup_free(cg);
+	oci_cgroup_layout_free(&layout);
+	return r;
+}

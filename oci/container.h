@@ -42,6 +42,14 @@ int oci_container_resume(const char *root, const char *id, struct err *e);
 int oci_container_update(const char *root, const char *id, const struct oci_resources *r,
 			 struct err *e);
 
+struct oci_cgroup_stats;
+
+/* The counters of the container's cgroup (oci/cgroup.h). Also for an init
+ * that has exited, as long as the container was not deleted: the shim reads
+ * the OOM kills there before it deletes. st is zeroed first. */
+int oci_container_stats(const char *root, const char *id, struct oci_cgroup_stats *st,
+			struct err *e);
+
 /* The pids in the container's cgroup; *pids is malloc'd. */
 int oci_container_pids(const char *root, const char *id, pid_t **pids, size_t *n, struct err *e);
 

@@ -76,6 +76,8 @@ int ds_user(struct ds *d, cJSON *proc); /* process.user from the rootfs' files *
 /* Checks the parts own. */
 int ds_check_mounts(const cJSON *hc, const cJSON *body, struct err *e);
 int ds_check_resources(const cJSON *hc, struct err *e);
+/* The same for docker update (the request's Resources alone). */
+int ds_check_resources_for(const cJSON *hc, bool update, struct err *e);
 int ds_check_caps(const cJSON *hc, struct err *e);
 int ds_check_security(const cJSON *hc, struct err *e);
 int ds_check_device_rule(const char *rule, struct err *e);

@@ -89,7 +89,7 @@ bad:
 		       strcmp(what, "CPUs") == 0 ? "cpus" : "mems", s);
 }
 
-static int check_memory(const cJSON *hc, struct err *e)
+static int check_memory(const cJSON *hc, bool update, struct err *e)
 {
 	int64_t mem = ds_int(hc, "Memory"), swap = ds_int(hc, "MemorySwap");
 	int64_t res = ds_int(hc, "MemoryReservation");
@@ -100,7 +100,7 @@ static int check_memory(const cJSON *hc, struct err *e)
 	if (mem > 0 && swap > 0 && swap < mem)
 		return err_set(e, "Minimum memoryswap limit should be larger than memory limit, "
 				  "see usage");
-	if (mem == 0 && swap > 0)
+	if (mem == 0 && swap > 0 && !update) /* an update may raise the swap alone */
 		return err_set(e, "You should always set the Memory limit when using Memoryswap "
 				  "limit, see usage");
 	if (sw && sw->valuedouble != -1 && (sw->valuedouble < 0 || sw->valuedouble > 100))
@@ -174,10 +174,15 @@ static int check_ulimits(const cJSON *hc, struct err *e)
 
 int ds_check_resources(const cJSON *hc, struct err *e)
 {
+	return ds_check_resources_for(hc, false, e);
+}
+
+int ds_check_resources_for(const cJSON *hc, bool update, struct err *e)
+{
 	int64_t w = ds_int(hc, "BlkioWeight"), oom = ds_int(hc, "OomScoreAdj");
 	const cJSON *it;
 
-	if (check_memory(hc, e) < 0 || check_cpu(hc, e) < 0 || check_ulimits(hc, e) < 0)
+	if (check_memory(hc, update, e) < 0 || check_cpu(hc, e) < 0 || check_ulimits(hc, e) < 0)
 		return -1;
 	if (w > 0 && (w < 10 || w > 1000))
 		return err_set(e, "Range of blkio weight is from 10 to 1000");
@@ -381,4 +386,20 @@ int ds_resources(struct ds *d, cJSON *lnx, cJSON *proc)
 	    rlimits(d, proc) < 0 || sysctls(d, lnx) < 0)
 		return -1;
 	return ds_num(d, proc, "oomScoreAdj", ds_int(d->hc, "OomScoreAdj"));
+}
+
+int oci_dspec_resources(const cJSON *host_config, cJSON **out, struct err *e)
+{
+	struct ds d = {.hc = host_config, .e = e};
+	cJSON *res = cJSON_CreateObject();
+
+	*out = NULL;
+	if (!res)
+		return ds_oom(e);
+	if (memory(&d, res) < 0 || cpu(&d, res) < 0 || blkio(&d, res) < 0) {
+		cJSON_Delete(res);
+		return -1;
+	}
+	*out = res;
+	return 0;
 }

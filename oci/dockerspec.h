@@ -62,6 +62,23 @@ int oci_dspec_build(const struct oci_dspec_in *in, cJSON **config, cJSON **mount
  * Mounts are checked for existence. */
 int oci_dspec_check(const cJSON *body, struct err *e);
 
+/* POST /containers/{id}/update: body is Docker's UpdateConfig (the
+ * Resources fields at its top, RestartPolicy). Checked as dockerd checks
+ * it, then merged into host_config as dockerd merges (only what the
+ * request sets). *live (the caller's) is the OCI linux.resources for a
+ * running container's cgroup: the request's own fields, as dockerd hands
+ * them to the runtime. Returns 0 when host_config was changed; -1 with e
+ * leaves it as it was, *conflict telling a conflict with what is recorded
+ * ("Conflicting options: ...", "Restart policy cannot be updated because
+ * AutoRemove is enabled for the container": dockerd's 409) from a wrong
+ * request (400). */
+int oci_dspec_update(cJSON *host_config, const cJSON *body, cJSON **live, bool *conflict,
+		     struct err *e);
+
+/* linux.resources' memory, cpu, pids and blockIO from a HostConfig (what
+ * create writes; a start after an update uses it). *out is the caller's. */
+int oci_dspec_resources(const cJSON *host_config, cJSON **out, struct err *e);
+
 /* Docker's default seccomp profile as the OCI linux.seccomp object for the
  * capability set caps (bits by CAP_* number) on this build's architecture.
  * *out is the caller's. */

@@ -1,5 +1,5 @@
-/* api-top.c - top (the container's processes from /proc), stats (from the
- * container's processes and cgroup), update. */
+/* api-top.c - top: the container's processes (from its cgroup) as ps -ef
+ * shows them from /proc. */
 #include <dirent.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -123,71 +123,4 @@ void api_top(struct hx *x)
 	cJSON_Delete(o);
 out:
 	api_ctr_put(x, c);
-}
-
-/* Resident memory of the container's processes (the cgroup's own counters
- * differ between v1 and v2; this is the same everywhere). */
-static cJSON *stats_one(struct daemon *d, struct ctr *c)
-{
-	pid_t *pids = NULL;
-	size_t n = 0;
-	uint64_t rss = 0;
-	cJSON *o = cJSON_CreateObject(), *m, *p;
-	char t[64], name[260];
-
-	oci_container_pids(d->runtime_root, c->id, &pids, &n, NULL);
-	for (size_t i = 0; i < n; i++) {
-		char path[64], *txt = NULL, *v;
-		size_t len;
-		snprintf(path, sizeof(path), "/proc/%d/status", pids[i]);
-		if (file_read_all(path, 16384, &txt, &len, NULL) < 0)
-			continue;
-		if ((v = strstr(txt, "\nVmRSS:")))
-			rss += strtoull(v + 7, NULL, 10) * 1024;
-		free(txt);
-	}
-	free(pids);
-	daemon_time_str(daemon_now_ns(), t, sizeof(t));
-	cJSON_AddStringToObject(o, "read", t);
-	cJSON_AddStringToObject(o, "preread", "0001-01-01T00:00:00Z");
-	p = cJSON_AddObjectToObject(o, "pids_stats");
-	cJSON_AddNumberToObject(p, "current", (double)n);
-	m = cJSON_AddObjectToObject(o, "memory_stats");
-	json_add_u64(m, "usage", rss);
-	cJSON_AddItemToObject(o, "cpu_stats", cJSON_CreateObject());
-	cJSON_AddItemToObject(o, "precpu_stats", cJSON_CreateObject());
-	snprintf(name, sizeof(name), "/%s", c->name);
-	cJSON_AddStringToObject(o, "name", name);
-	cJSON_AddStringToObject(o, "id", c->id);
-	return o;
-}
-
-void api_stats(struct hx *x)
-{
-	struct daemon *d = x->user;
-	struct ctr *c = api_ctr(x, x->arg[0]);
-	bool stream = hreq_query_bool(&x->rq, "stream", true) &&
-		      !hreq_query_bool(&x->rq, "one-shot", false);
-	cJSON *o;
-
-	if (!c)
-		return;
-	if (hx_begin(x, 200, "application/json") == 0) {
-		do {
-			o = stats_one(d, c);
-			int r = hx_chunk_json(x, o);
-			cJSON_Delete(o);
-			if (r < 0 || c->removed)
-				break;
-			if (stream)
-				sleep(1);
-		} while (stream && (c->status == CS_RUNNING || c->status == CS_PAUSED));
-		hx_end(x);
-	}
-	api_ctr_put(x, c);
-}
-
-void api_update(struct hx *x)
-{
-	hx_error(x, 501, "container update is not supported by tug yet");
 }

@@ -17,7 +17,9 @@ void api_logs(struct hx *x);
 void api_resize(struct hx *x);
 /* api-top.c */
 void api_top(struct hx *x);
+/* api-stats.c */
 void api_stats(struct hx *x);
+/* api-update.c */
 void api_update(struct hx *x);
 
 #endif

@@ -150,6 +150,19 @@ static int vol_get_cb(void *arg, const char *name, char *name_out, size_t name_s
 	return vol_get(arg, name, name_out, name_size, path_out, path_size, e);
 }
 
+/* dockerd records the swap a memory limit gets by default (twice the
+ * memory) in HostConfig: inspect shows it and update compares with it. */
+static void swap_default(cJSON *hc)
+{
+	const cJSON *m = cJSON_GetObjectItem(hc, "Memory"),
+		    *s = cJSON_GetObjectItem(hc, "MemorySwap");
+
+	if (!cJSON_IsNumber(m) || m->valuedouble <= 0 || (cJSON_IsNumber(s) && s->valuedouble != 0))
+		return;
+	cJSON_DeleteItemFromObject(hc, "MemorySwap");
+	cJSON_AddNumberToObject(hc, "MemorySwap", 2 * m->valuedouble);
+}
+
 /* inspect shows the log driver in effect: the daemon's when none was asked */
 static void log_config_default(struct daemon *d, cJSON *hc)
 {
@@ -339,6 +352,7 @@ int ctr_create(struct daemon *d, const char *name, const cJSON *body, struct ctr
 	hc = cJSON_GetObjectItemCaseSensitive(body, "HostConfig");
 	c->host_config = hc ? cJSON_Duplicate(hc, 1) : cJSON_CreateObject();
 	log_config_default(d, c->host_config);
+	swap_default(c->host_config);
 	c->net_config =
 		cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(body, "NetworkingConfig"), 1);
 	c->created_ns = daemon_now_ns();

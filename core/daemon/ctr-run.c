@@ -155,6 +155,10 @@ void ctr_exited(struct daemon *d, struct ctr *c)
 	c->exits++;
 	volumes(d, c, false, NULL);
 	snprintf(code, sizeof(code), "%d", c->exit_code);
+	/* dockerd: "oom" when the kernel reported it, then "die"; the shim
+	 * learns of it from the cgroup at the exit only */
+	if (c->oom_killed)
+		event(d, c, "oom", NULL, NULL);
 	event(d, c, "die", "exitCode", code);
 	if (should_restart(c)) {
 		if (ran_ms >= RESTART_RESET_MS || !c->restart_delay_ms)
@@ -275,6 +279,7 @@ int ctr_start(struct daemon *d, struct ctr *c, struct err *e)
 	c->started_ns = daemon_now_ns();
 	c->finished_ns = 0;
 	c->exit_code = 0;
+	c->oom_killed = false;
 	c->has_been_started = true;
 	ctr_save(d, c, NULL);
 	event(d, c, "start", NULL, NULL);

@@ -176,6 +176,16 @@ int ctr_remove(struct daemon *d, struct ctr *c, bool force, bool volumes, struct
 		c->manual_stop = true;
 		if (ctr_kill(d, c, SIGKILL, e) == 0)
 			wait_stopped(d, c, 30000);
+		/* An AutoRemove container removes itself at its exit, while
+		 * the lock was free: that removal holds the table's reference
+		 * now; wait for it to end instead of removing (and putting
+		 * that reference) twice. */
+		if (c->removed || c->status == CS_REMOVING) {
+			while (!c->removed && c->status == CS_REMOVING)
+				pthread_cond_wait(&d->changed, &d->mu);
+			pthread_mutex_unlock(&d->mu);
+			return 0;
+		}
 	}
 	c->manual_stop = true;
 	c->status = CS_REMOVING;
@@ -186,6 +196,7 @@ int ctr_remove(struct daemon *d, struct ctr *c, bool force, bool volumes, struct
 	if (ctr_trash(d, c, e) < 0) {
 		pthread_mutex_lock(&d->mu);
 		c->status = CS_DEAD;
+		pthread_cond_broadcast(&d->changed);
 		ctr_put(d, c);
 		pthread_mutex_unlock(&d->mu);
 		return 500;

@@ -17,6 +17,7 @@
 #include "file.h"
 #include "timefmt.h"
 #include "core/shim/shim.h"
+#include "oci/cgroup.h"
 #include "oci/container.h"
 
 /* Reap every child (orphans come to us as the subreaper); note the init. */
@@ -74,6 +75,18 @@ static int pump_output(struct shim *s, int *fd, int stream)
 	return 1;
 }
 
+/* Did the OOM killer take a process of the container (its init or any
+ * other, as dockerd reports it)? Read from the cgroup before the delete
+ * removes it: v1 memory.oom_control, v2 memory.events, oom_kill. */
+static bool oom_killed(struct shim *s)
+{
+	struct oci_cgroup_stats st;
+
+	if (oci_container_stats(s->root, s->id, &st, NULL) < 0)
+		return false;
+	return st.memory.oom_kill > 0;
+}
+
 static void write_exit_json(struct shim *s)
 {
 	char path[PATH_MAX + 16], text[160], when[40];
@@ -81,8 +94,8 @@ static void write_exit_json(struct shim *s)
 
 	timefmt_now(when, sizeof(when), 9);
 	n = snprintf(text, sizeof(text),
-		     "{\"ExitCode\":%d,\"Signal\":%d,\"FinishedAt\":\"%s\",\"OOMKilled\":false}\n",
-		     s->exit_code, s->exit_signal, when);
+		     "{\"ExitCode\":%d,\"Signal\":%d,\"FinishedAt\":\"%s\",\"OOMKilled\":%s}\n",
+		     s->exit_code, s->exit_signal, when, oom_killed(s) ? "true" : "false");
 	snprintf(path, sizeof(path), "%s/exit.json", s->bundle);
 	/* atomic, not durable: it tells a daemon that was away how the
 	 * container ended, which means nothing after a reboot (the daemon

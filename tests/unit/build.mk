@@ -6,6 +6,8 @@ test-$(CONFIG_SECCOMP) += tests/unit/test_seccomp.c
 # cgroups: detection, paths, plans and BPF from recorded texts; the live one
 # needs root and skips without it.
 test-$(CONFIG_RUNTIME) += tests/unit/test_cgroup.c tests/unit/test_cgroup_live.c
+# The counters (docker stats, OOM kills) from recorded v1 and v2 files.
+test-$(CONFIG_RUNTIME) += tests/unit/test_cgroup_stats.c
 test-$(CONFIG_IMAGES) += tests/unit/test_digest.c
 test-$(CONFIG_REGISTRY) += tests/unit/test_base64.c tests/unit/test_auth.c
 # Snapshotters against real overlayfs and real files (needs root; skips
@@ -31,6 +33,8 @@ test-$(CONFIG_SAVE_LOAD) += tests/unit/test_archive.c
 # Docker create bodies -> OCI configs: known answers, dockerd's errors, the
 # result through the runtime's parser and the seccomp compiler.
 test-$(CONFIG_DAEMON) += tests/unit/test_dockerspec.c
+# docker update: dockerd's merge and errors, the resources it makes.
+test-$(CONFIG_DAEMON) += tests/unit/test_dockerspec_update.c
 # json-file logs (format, rotation, reader with tail and follow) and stdcopy.
 test-$(CONFIG_SHIM) += tests/unit/test_jsonlog.c tests/unit/test_stdcopy.c
 # Docker's JSON progress messages (the daemon's pull/push/load streams).
@@ -44,6 +48,8 @@ test-$(CONFIG_DAEMON) += tests/unit/test_daemon_config.c
 test-$(CONFIG_DAEMON) += tests/unit/test_hreq.c
 # Its listening sockets: unix, tcp:// rules, systemd activation in children.
 test-$(CONFIG_DAEMON) += tests/unit/test_daemon_listen.c
+# docker stats: /proc parsers and the JSON of v1, v2 and stopped samples.
+test-$(CONFIG_DAEMON) += tests/unit/test_daemon_stats.c
 # The daemon's TLS server against `openssl s_client` and tug's own client.
 test-$(CONFIG_TLS_SERVER) += tests/unit/test_tls_server.c
 # The client: Go-template subset, stdcopy demultiplexing, run flags to the
