@@ -65,6 +65,9 @@ lib-$(CONFIG_DAEMON) += core/lib/jsonmsg.c
 lib-$(CONFIG_DAEMON) += core/daemon/config.c core/daemon/config-parse.c \
 	core/daemon/config-file.c core/daemon/config-finish.c
 lib-$(CONFIG_DAEMON) += core/daemon/listen.c
+# Healthchecks: configuration, status machine and State.Health (library-style,
+# unit-tested); the probes run in ctr-health.c.
+lib-$(CONFIG_DAEMON) += core/daemon/health.c
 # The daemon's TLS server (tcp:// with client certificates).
 lib-$(CONFIG_TLS_SERVER) += core/lib/tls-server.c
 # `tug system dial-stdio`: the far side of docker -H ssh://host.
