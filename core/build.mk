@@ -47,9 +47,9 @@ bin-$(CONFIG_DAEMON) += core/cinit.c core/daemon/daemon.c core/daemon/daemon-lis
 	core/daemon/events.c core/daemon/filters.c \
 	core/daemon/ctr.c core/daemon/ctr-inspect.c core/daemon/ctr-create.c core/daemon/ctr-shim.c \
 	core/daemon/ctr-logcfg.c core/daemon/ctr-run.c core/daemon/ctr-stop.c \
-	core/daemon/ctr-restore.c core/daemon/ctr-cmd.c \
+	core/daemon/ctr-restore.c core/daemon/ctr-cmd.c core/daemon/ctr-health.c \
 	core/daemon/api-system.c core/daemon/api-containers.c core/daemon/api-attach.c \
-	core/daemon/api-top.c core/daemon/api-exec.c
+	core/daemon/api-top.c core/daemon/api-exec.c core/daemon/api-exec-resize.c
 # The image endpoints (api_images).
 bin-$(CONFIG_DAEMON) += core/daemon/api-images.c core/daemon/api-images-rm.c
 ifeq ($(CONFIG_DAEMON),y)

@@ -153,6 +153,7 @@ void ctr_exited(struct daemon *d, struct ctr *c)
 	c->status = CS_EXITED;
 	c->pid = 0;
 	c->exits++;
+	ctr_health_stop(d, c);
 	/* as dockerd: a stopped container's rootfs is not mounted (start
 	 * mounts it again); nothing is left mounted when the daemon stops */
 	const struct oci_snapshotter *sn = oci_snapshotter_find(c->driver);
@@ -272,6 +273,7 @@ int ctr_start(struct daemon *d, struct ctr *c, struct err *e)
 	c->has_been_started = true;
 	ctr_save(d, c, NULL);
 	event(d, c, "start", NULL, NULL);
+	ctr_health_start(d, c, true);
 	if (ctr_watch(d, c, e) < 0) {
 		/* the process exited and the shim is gone already */
 		ctr_exited(d, c);
