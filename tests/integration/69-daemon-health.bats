@@ -1,0 +1,202 @@
+#!/usr/bin/env bats
+# Healthchecks and exec resize through the stock docker CLI and curl
+# (PEER=tug, or dockerd to prove the tests): probes run as execs at their
+# interval, healthy / unhealthy after the retries / timeout / start period,
+# State.Health in inspect, ps's "(healthy)" and health= filter, the
+# health_status and exec_* events; POST /exec/{id}/resize sizes the exec's pty.
+
+load helpers
+load registry-helpers
+load daemon-helpers
+
+setup_file() {
+	daemon_start && daemon_registry plain && daemon_image
+}
+
+teardown_file() {
+	daemon_stop
+}
+
+setup() {
+	daemon_need
+}
+
+teardown() {
+	[ -n "${DAEMON_PID:-}" ] && daemon_rm_all || :
+}
+
+# hc NAME [run args...]: a container that sleeps, with the given health flags.
+hc() {
+	local n=$1
+	shift
+	d run -d --name "$n" "$@" "$BOX" sleep 1000 >/dev/null
+}
+
+# health_is NAME STATUS: .State.Health.Status is STATUS now.
+health_is() {
+	[ "$(d inspect -f '{{.State.Health.Status}}' "$1")" = "$2" ]
+}
+
+@test "health-cmd true: starting, then healthy; ps shows it and filters on it" {
+	hc hok --health-cmd 'echo fine' --health-interval 1s
+	run d ps --filter name=hok --format '{{.Status}}'
+	has_match '^Up .* \(health: starting\)$'
+	run d ps --filter health=starting --format '{{.Names}}'
+	has_line hok
+	wait_for 15 health_is hok healthy
+	run d ps --filter name=hok --format '{{.Status}}'
+	has_match '^Up .* \(healthy\)$'
+	run d ps --filter health=healthy --format '{{.Names}}'
+	has_line hok
+	run d ps --filter health=unhealthy --format '{{.Names}}'
+	no_match '^hok$'
+	run d inspect -f '{{.State.Health.FailingStreak}} {{(index .State.Health.Log 0).ExitCode}} {{json (index .State.Health.Log 0).Output}}' hok
+	[ "$output" = '0 0 "fine\n"' ]
+	run d inspect -f '{{(index .State.Health.Log 0).Start}} {{(index .State.Health.Log 0).End}}' hok
+	has_match '^20[0-9-]+ [0-9:.]+ \+0000 UTC 20[0-9-]+ [0-9:.]+ \+0000 UTC$'
+}
+
+@test "health-cmd false: unhealthy after the retries, output and streak logged" {
+	hc hbad --health-cmd 'echo bad >&2; exit 3' --health-interval 1s --health-retries 2
+	wait_for 15 health_is hbad unhealthy
+	run d inspect -f '{{.State.Health.FailingStreak}}' hbad
+	[ "$output" -ge 2 ]
+	run d inspect -f '{{range .State.Health.Log}}{{.ExitCode}} {{json .Output}}|{{end}}' hbad
+	has_match '^(3 "bad\\n"\|){2,5}$'
+	run d ps --filter health=unhealthy --format '{{.Names}} {{.Status}}'
+	has_match '^hbad Up .* \(unhealthy\)$'
+}
+
+@test "the log keeps the last five results" {
+	hc hfive --health-cmd true --health-interval 1s
+	for _ in $(seq 150); do
+		[ "$(d inspect -f '{{len .State.Health.Log}}' hfive)" -ge 5 ] && break
+		sleep 0.1
+	done
+	sleep 2.5
+	run d inspect -f '{{len .State.Health.Log}}' hfive
+	[ "$output" = 5 ]
+}
+
+@test "a probe past its timeout is killed: exit -1 and dockerd's words" {
+	hc hslow --health-cmd 'echo started; sleep 30' --health-timeout 500ms \
+		--health-interval 1s --health-retries 1
+	wait_for 15 health_is hslow unhealthy
+	run d inspect -f '{{(index .State.Health.Log 0).ExitCode}}|{{(index .State.Health.Log 0).Output}}' hslow
+	[ "$output" = "-1|Health check exceeded timeout (500ms): started" ]
+	# the killed probe is gone from the container
+	run d exec hslow ps -o args
+	no_match 'sleep 30'
+}
+
+@test "failures in the start period do not count" {
+	hc hstart --health-cmd false --health-interval 1s --health-retries 1 \
+		--health-start-period 60s
+	for _ in $(seq 150); do
+		[ "$(d inspect -f '{{len .State.Health.Log}}' hstart)" -ge 2 ] && break
+		sleep 0.1
+	done
+	run d inspect -f '{{.State.Health.Status}} {{.State.Health.FailingStreak}} {{len .State.Health.Log}}' hstart
+	has_match '^starting 0 [2-5]$'
+}
+
+@test "no healthcheck: no Health, health=none; --no-healthcheck records NONE" {
+	hc hnone
+	hc hoff --no-healthcheck
+	run d inspect -f '{{json .State.Health}}' hnone hoff
+	[ "$output" = "null
+null" ]
+	run d inspect -f '{{json .Config.Healthcheck.Test}}' hoff
+	[ "$output" = '["NONE"]' ]
+	run d ps --filter health=none --format '{{.Names}}'
+	has_line hnone
+	has_line hoff
+	run --separate-stderr d ps --filter health=sick
+	[ "$status" -ne 0 ]
+	err_match 'filter value for health: sick'
+}
+
+@test "events: health_status, and each probe's exec_create/start/die" {
+	local since
+	since=$(date +%s)
+	hc hev --health-cmd 'exit 0' --health-interval 1s
+	wait_for 15 health_is hev healthy
+	sleep 1.2
+	run d events --since "$since" --until "$(date +%s)" --filter event=health_status \
+		--filter container=hev --format '{{.Action}}'
+	[ "$status" -eq 0 ]
+	[ "$output" = "health_status: healthy" ]
+	run d events --since "$since" --until "$(date +%s)" --filter container=hev \
+		--format '{{.Action}} {{index .Actor.Attributes "exitCode"}}'
+	has_line "exec_create: /bin/sh -c exit 0 "
+	has_line "exec_start: /bin/sh -c exit 0 "
+	has_line "exec_die 0"
+	has_line "health_status: healthy "
+}
+
+@test "stop: the checks end, Health stays with Status unhealthy" {
+	hc hstop --health-cmd true --health-interval 1s
+	wait_for 15 health_is hstop healthy
+	d stop -t 1 hstop >/dev/null
+	run d inspect -f '{{.State.Status}} {{.State.Health.Status}}' hstop
+	[ "$output" = "exited unhealthy" ]
+	run d inspect -f '{{len .State.Health.Log}}' hstop
+	[ "$output" -ge 1 ]
+	local n=$output
+	sleep 2
+	# no probe ran after the stop
+	[ "$(d inspect -f '{{len .State.Health.Log}}' hstop)" = "$n" ]
+	# a start begins again at starting
+	d start hstop >/dev/null
+	run d inspect -f '{{.State.Health.Status}} {{.State.Health.FailingStreak}}' hstop
+	[ "$output" = "starting 0" ]
+}
+
+# exec_new NAME JSON: create an exec in NAME; prints its id.
+exec_new() {
+	api POST "/containers/$1/exec" -H 'Content-Type: application/json' -d "$2" |
+		head -1 | jq -r .Id
+}
+
+@test "exec resize: the exec's pty takes the size" {
+	hc hrs
+	local id
+	id=$(exec_new hrs '{"Cmd":["sh","-c","sleep 1.5; stty size"],"Tty":true,"AttachStdout":true}')
+	[ -n "$id" ] && [ "$id" != null ]
+	curl -s --max-time 10 --unix-socket "$DAEMON_DIR/d.sock" -X POST \
+		-H 'Content-Type: application/json' -d '{"Detach":false,"Tty":true}' \
+		"http://x/exec/$id/start" >"$BATS_TEST_TMPDIR/out" &
+	local pid=$!
+	# the exec runs (resize before that waits for it, as dockerd does)
+	run api POST "/exec/$id/resize?h=33&w=77"
+	[ "${lines[-1]}" = 200 ]
+	wait "$pid" || :
+	run tr -d '\r' <"$BATS_TEST_TMPDIR/out"
+	has_line "33 77"
+}
+
+@test "exec resize: unknown exec 404, bad sizes 400, no tty accepted" {
+	hc hrs2
+	run api POST "/exec/nosuchexec/resize?h=1&w=1"
+	[ "${lines[-1]}" = 404 ]
+	has_match 'No such exec instance: nosuchexec'
+	local id
+	id=$(exec_new hrs2 '{"Cmd":["sleep","3"],"AttachStdout":true}')
+	api POST "/exec/$id/start" -H 'Content-Type: application/json' -d '{"Detach":true}' >/dev/null
+	run api POST "/exec/$id/resize?h=x&w=1"
+	[ "${lines[-1]}" = 400 ]
+	run api POST "/exec/$id/resize?w=1"
+	[ "${lines[-1]}" = 400 ]
+	run api POST "/exec/$id/resize?h=10&w=10"
+	[ "${lines[-1]}" = 200 ]
+}
+
+@test "exec resize: a stopped container's exec is 409" {
+	hc hrs3
+	local id
+	id=$(exec_new hrs3 '{"Cmd":["true"],"Tty":true}')
+	d stop -t 1 hrs3 >/dev/null
+	run api POST "/exec/$id/resize?h=10&w=10"
+	[ "${lines[-1]}" = 409 ]
+	has_match 'is not running'
+}
