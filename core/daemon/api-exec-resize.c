@@ -113,8 +113,7 @@ void exec_resize(struct hx *x)
 	snprintf(req, sizeof(req), "resize %lld %lld\n", h & 0xffff, w & 0xffff);
 	fd = ctr_sock_request(sock, req, &e);
 	if (fd < 0) {
-		hx_error(x, live ? 500 : 404, "%s",
-			 live ? e.msg : "process does not exist: not found");
+		hx_error(x, live ? 500 : 404, "%s", live ? e.msg : "no such exec");
 		return;
 	}
 	n = read(fd, ans, sizeof(ans) - 1);

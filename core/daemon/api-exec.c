@@ -24,8 +24,15 @@ struct execi *exec_find(struct daemon *d, const char *id)
 {
 	for (struct execi *x = d->execs; x; x = x->next)
 		if (!strcmp(x->id, id))
-			return x;
+			return x->dropped ? NULL : x;
 	return NULL;
+}
+
+void exec_ctr_stopped(struct daemon *d, struct ctr *c)
+{
+	for (struct execi *x = d->execs; x; x = x->next)
+		if (x->c == c && (x->exit_code < 0 || x->running))
+			x->dropped = true;
 }
 
 /* Exec instances of removed containers go (as dockerd drops them with the
@@ -34,7 +41,7 @@ static void forget_gone(struct daemon *d)
 {
 	for (struct execi **p = &d->execs; *p;) {
 		struct execi *ex = *p;
-		if (!ex->c->removed || ex->busy || ex->running) {
+		if (!(ex->c->removed || ex->dropped) || ex->busy || ex->running) {
 			p = &ex->next;
 			continue;
 		}

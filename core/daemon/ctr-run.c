@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "core/daemon/ctr-priv.h"
+#include "core/daemon/exec-priv.h"
 #include "core/daemon/volumes.h"
 #include "oci/container.h"
 #include "oci/rmtree.h"
@@ -154,6 +155,7 @@ void ctr_exited(struct daemon *d, struct ctr *c)
 	c->pid = 0;
 	c->exits++;
 	ctr_health_stop(d, c);
+	exec_ctr_stopped(d, c);
 	/* as dockerd: a stopped container's rootfs is not mounted (start
 	 * mounts it again); nothing is left mounted when the daemon stops */
 	const struct oci_snapshotter *sn = oci_snapshotter_find(c->driver);

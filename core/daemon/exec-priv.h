@@ -15,6 +15,7 @@ struct execi {
 	cJSON *body; /* the create request */
 	bool running, started, tty;
 	bool busy; /* a thread runs it: not forgotten meanwhile */
+	bool dropped; /* its container stopped before it exited: not found */
 	int exit_code; /* -1: none yet */
 	char error[512]; /* why it could not start */
 	pid_t pid;
@@ -26,6 +27,9 @@ struct execi *exec_find(struct daemon *d, const char *id);
 /* POST /exec/{id}/resize (api-exec-resize.c). */
 struct hx;
 void exec_resize(struct hx *x);
+/* c stopped (d->mu held): its execs that have not exited are dropped,
+ * as dockerd unregisters them (exec inspect, start, resize: 404). */
+void exec_ctr_stopped(struct daemon *d, struct ctr *c);
 /* A fresh random exec id (64 hex). */
 int exec_new_id(char id[65]);
 /* Write <cdir>/exec-<id>.json: c's process with the exec's command, env,
