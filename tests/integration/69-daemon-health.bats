@@ -13,12 +13,19 @@ setup_file() {
 	daemon_start && daemon_registry plain && daemon_image
 }
 
+# A test that restarted the daemon leaves its pid here for the others.
+latest_pid() {
+	[ ! -f "${DAEMON_DIR:-/nonexistent}/pid.now" ] || DAEMON_PID=$(cat "$DAEMON_DIR/pid.now")
+}
+
 teardown_file() {
+	latest_pid
 	daemon_stop
 }
 
 setup() {
 	daemon_need
+	latest_pid
 }
 
 teardown() {
@@ -215,4 +222,88 @@ exec_new() {
 	# the one that ran is still there to inspect
 	run api GET "/exec/$id/json"
 	[ "${lines[-1]}" = 200 ]
+}
+
+# image_with_health TAG: $BOX saved, its config given a HEALTHCHECK
+# (CMD-SHELL "echo from-image" every second, 2 retries), loaded as TAG.
+image_with_health() {
+	local t=$BATS_TEST_TMPDIR/img
+	mkdir -p "$t/x"
+	d save -o "$t/in.tar" "$BOX" || return 1
+	tar -C "$t/x" -xf "$t/in.tar" || return 1
+	python3 - "$t/x" "$1" <<'EOF' || return 1
+import hashlib, json, os, sys
+d, tag = sys.argv[1], sys.argv[2]
+m = json.load(open(os.path.join(d, "manifest.json")))
+old = m[0]["Config"]
+cfg = json.load(open(os.path.join(d, old)))
+cfg["config"]["Healthcheck"] = {"Test": ["CMD-SHELL", "echo from-image"],
+                                "Interval": 1000000000, "Retries": 2}
+b = json.dumps(cfg).encode()
+h = hashlib.sha256(b).hexdigest()
+new = os.path.join(os.path.dirname(old), h + (".json" if old.endswith(".json") else ""))
+os.remove(os.path.join(d, old))
+open(os.path.join(d, new), "wb").write(b)
+m[0]["Config"] = new
+m[0]["RepoTags"] = [tag]
+json.dump(m, open(os.path.join(d, "manifest.json"), "w"))
+for f in ("index.json", "oci-layout"):  # the manifest.json is the one changed
+    if os.path.exists(os.path.join(d, f)):
+        os.remove(os.path.join(d, f))
+EOF
+	tar -C "$t/x" -cf "$t/out.tar" . && d load -q -i "$t/out.tar" >/dev/null
+}
+
+@test "an image's HEALTHCHECK runs; --no-healthcheck and --health-cmd override it" {
+	image_with_health tug-test/health:1
+	d run -d --name himg tug-test/health:1 sleep 1000 >/dev/null
+	wait_for 15 health_is himg healthy
+	run d inspect -f '{{json (index .State.Health.Log 0).Output}}' himg
+	[ "$output" = '"from-image\n"' ]
+	d run -d --name himg2 --no-healthcheck tug-test/health:1 sleep 1000 >/dev/null
+	run d inspect -f '{{json .State.Health}}' himg2
+	[ "$output" = null ]
+	# the flag's command, the image's interval and retries
+	d run -d --name himg3 --health-cmd 'exit 1' tug-test/health:1 sleep 1000 >/dev/null
+	run d inspect -f '{{json .Config.Healthcheck}}' himg3
+	[ "$output" = '{"Test":["CMD-SHELL","exit 1"],"Interval":1000000000,"Retries":2}' ]
+	wait_for 15 health_is himg3 unhealthy
+}
+
+# restart_daemon [SIGNAL]: stop the daemon (SIGTERM, or SIGNAL) and start it
+# again on the same folders.
+restart_daemon() {
+	kill "-${1:-TERM}" "$DAEMON_PID"
+	for _ in $(seq 300); do
+		fx_alive "$DAEMON_PID" || break
+		sleep 0.1
+	done
+	daemon_start "$DAEMON_DIR" || return 1
+	echo "$DAEMON_PID" >"$DAEMON_DIR/pid.now"
+}
+
+@test "State.Health is kept across a daemon restart" {
+	hc hkeep --health-cmd 'echo kept; exit 2' --health-interval 1s --health-retries 1
+	wait_for 15 health_is hkeep unhealthy
+	d stop -t 1 hkeep >/dev/null
+	local before
+	before=$(d inspect -f '{{.State.Health.FailingStreak}} {{len .State.Health.Log}}' hkeep)
+	restart_daemon
+	run d inspect -f '{{.State.Health.Status}} {{.State.Health.FailingStreak}} {{len .State.Health.Log}}' hkeep
+	[ "$output" = "unhealthy $before" ]
+	run d inspect -f '{{json (index .State.Health.Log 0).Output}}' hkeep
+	[ "$output" = '"kept\n"' ]
+}
+
+@test "tug: a daemon killed hard: the next one probes its running containers again" {
+	[ "$PEER" = tug ] || skip "dockerd without live-restore stops them"
+	hc hlive --health-cmd 'exit 0' --health-interval 1s
+	wait_for 15 health_is hlive healthy
+	restart_daemon KILL
+	# no probe of the old daemon is left behind
+	run pgrep -f "tug shim exec .*--runtime-root $DAEMON_DIR/run/"
+	[ "$status" -ne 0 ]
+	run d inspect -f '{{.State.Running}} {{.State.Health.Status}}' hlive
+	has_match '^true (starting|healthy)$'
+	wait_for 15 health_is hlive healthy
 }
