@@ -124,6 +124,15 @@ null" ]
 	err_match 'filter value for health: sick'
 }
 
+@test "create refuses healthcheck times under 1ms, as dockerd" {
+	run --separate-stderr d create --health-cmd true --health-interval 500us "$BOX"
+	[ "$status" -eq 1 ]
+	err_match 'Interval in Healthcheck cannot be less than 1ms'
+	run --separate-stderr d create --health-cmd true --health-timeout 10ns "$BOX"
+	[ "$status" -eq 1 ]
+	err_match 'Timeout in Healthcheck cannot be less than 1ms'
+}
+
 @test "events: health_status, and each probe's exec_create/start/die" {
 	local since
 	since=$(date +%s)
