@@ -68,6 +68,10 @@ static void create(struct hx *x)
 		hx_error(x, 400, "%s", e.msg);
 		return;
 	}
+	/* as dockerd: StartInterval came with API 1.44; older clients' is 0 */
+	if (x->rq.api_major == 1 && x->rq.api_minor < 44)
+		cJSON_DeleteItemFromObjectCaseSensitive(
+			cJSON_GetObjectItemCaseSensitive(body, "Healthcheck"), "StartInterval");
 	st = ctr_create(d, name, body, &c, &warn, &e);
 	cJSON_Delete(body);
 	if (st) {

@@ -108,6 +108,27 @@ health_is() {
 	has_match '^starting 0 [2-5]$'
 }
 
+@test "StartInterval (API 1.44+): probes that often in the start period" {
+	local v
+	v=$(api GET /version | head -1 | jq -r .ApiVersion)
+	[ "${v#1.}" -ge 44 ] || skip "the daemon's API $v has no StartInterval"
+	local body='{"Image":"'$BOX'","Cmd":["sleep","1000"],"Healthcheck":{"Test":["CMD","true"],
+		"Interval":60000000000,"StartPeriod":60000000000,"StartInterval":300000000}}'
+	run api POST "/v1.47/containers/create?name=hsi" -H 'Content-Type: application/json' -d "$body"
+	[ "${lines[-1]}" = 201 ]
+	d start hsi >/dev/null
+	wait_for 15 health_is hsi healthy
+	# healthy within the start period: the next one waits the Interval
+	sleep 1
+	run d inspect -f '{{len .State.Health.Log}}' hsi
+	[ "$output" = 1 ]
+	# an older client's StartInterval is dropped, as dockerd does
+	run api POST "/v1.43/containers/create?name=hsi2" -H 'Content-Type: application/json' -d "$body"
+	[ "${lines[-1]}" = 201 ]
+	run d inspect -f '{{.Config.Healthcheck.StartInterval}}' hsi2
+	[ "$output" = 0s ]
+}
+
 @test "no healthcheck: no Health, health=none; --no-healthcheck records NONE" {
 	hc hnone
 	hc hoff --no-healthcheck
@@ -190,6 +211,16 @@ exec_new() {
 	wait "$pid" || :
 	run tr -d '\r' <"$BATS_TEST_TMPDIR/out"
 	has_line "33 77"
+}
+
+@test "docker exec -t: the process sees the CLI's terminal size" {
+	need_cmd script
+	hc hrscli
+	# script gives the CLI a pty of that size; it sends it with the exec
+	run script -qec "stty rows 41 cols 101; $DOCKER exec -t hrscli sh -c 'sleep 0.5; stty size'" \
+		/dev/null </dev/null
+	[ "$status" -eq 0 ]
+	has_match '^41 101'
 }
 
 @test "exec resize: unknown exec 404, bad sizes 400, no tty accepted" {
