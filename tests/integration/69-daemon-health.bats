@@ -190,6 +190,18 @@ null" ]
 	[ "$output" = "starting 0" ]
 }
 
+@test "pause stops the checks (unhealthy), unpause resumes them" {
+	hc hpause --health-cmd true --health-interval 1s
+	wait_for 15 health_is hpause healthy
+	d pause hpause >/dev/null
+	run d inspect -f '{{.State.Status}} {{.State.Health.Status}}' hpause
+	[ "$output" = "paused unhealthy" ]
+	run d ps --filter name=hpause --format '{{.Status}}'
+	has_match '^Up .* \(Paused\)$'
+	d unpause hpause >/dev/null
+	wait_for 15 health_is hpause healthy
+}
+
 # exec_new NAME JSON: create an exec in NAME; prints its id.
 exec_new() {
 	api POST "/containers/$1/exec" -H 'Content-Type: application/json' -d "$2" |
