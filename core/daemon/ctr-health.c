@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -68,6 +69,8 @@ struct probe {
 	struct hmon *m;
 	struct execi ex;
 	pid_t shim, pid; /* pid: the probe's process, once reported */
+	int pidfd; /* the same, as a pidfd (-1 where the kernel has none) */
+	bool killed;
 	int rep, out; /* -1 once at their end */
 	char line[256];
 	size_t linelen;
@@ -102,9 +105,10 @@ static void on_report(struct probe *p)
 	p->line[p->linelen] = '\0';
 	while ((nl = strchr(p->line, '\n'))) {
 		*nl = '\0';
-		if (!strncmp(p->line, "ok ", 3))
+		if (!strncmp(p->line, "ok ", 3) && p->pid <= 0) {
 			p->pid = atoi(p->line + 3);
-		else if (!strncmp(p->line, "exit ", 5))
+			p->pidfd = (int)syscall(SYS_pidfd_open, p->pid, 0);
+		} else if (!strncmp(p->line, "exit ", 5))
 			p->code = atoi(p->line + 5);
 		else if (!strncmp(p->line, "error ", 6))
 			snprintf(p->error, sizeof(p->error), "%s", p->line + 6);
@@ -132,7 +136,14 @@ static void on_out(struct probe *p)
  * reports the exit and ends. */
 static void kill_probe(struct probe *p)
 {
-	if (p->pid > 0 && p->code < 0)
+	if (p->pid <= 0 || p->code >= 0 || p->killed)
+		return;
+	p->killed = true;
+	/* the pidfd names this process even if it ended and its pid was
+	 * given to another meanwhile */
+	if (p->pidfd >= 0)
+		syscall(SYS_pidfd_send_signal, p->pidfd, SIGKILL, NULL, 0);
+	else
 		kill(p->pid, SIGKILL);
 }
 
@@ -272,7 +283,7 @@ static int probe_run(struct hmon *m, struct health_result *r)
 		snprintf(r->output, sizeof(r->output), "health check: out of memory");
 		goto out;
 	}
-	*p = (struct probe){.m = m, .shim = -1, .rep = -1, .out = -1, .code = -1};
+	*p = (struct probe){.m = m, .shim = -1, .pidfd = -1, .rep = -1, .out = -1, .code = -1};
 	if (exec_new_id(p->ex.id) < 0) {
 		snprintf(r->output, sizeof(r->output), "health check: no random id");
 		goto out;
@@ -289,6 +300,8 @@ static int probe_run(struct hmon *m, struct health_result *r)
 			close(p->rep);
 		if (p->out >= 0)
 			close(p->out);
+		if (p->pidfd >= 0)
+			close(p->pidfd);
 		ret = p->stopping ? -1 : 0;
 		probe_result(p, m->cfg.timeout_ns, r);
 		snprintf(code, sizeof(code), "%d", p->code);
