@@ -50,9 +50,10 @@ bin-$(CONFIG_DAEMON) += core/cinit.c core/daemon/daemon.c core/daemon/daemon-lis
 	core/daemon/ctr.c core/daemon/ctr-inspect.c core/daemon/ctr-create.c core/daemon/ctr-shim.c \
 	core/daemon/ctr-logcfg.c core/daemon/ctr-run.c core/daemon/ctr-stop.c \
 	core/daemon/ctr-restore.c core/daemon/ctr-cmd.c core/daemon/ctr-trash.c \
+	core/daemon/ctr-health.c \
 	core/daemon/api-system.c core/daemon/api-containers.c core/daemon/api-attach.c \
 	core/daemon/api-top.c core/daemon/api-stats.c core/daemon/api-update.c \
-	core/daemon/api-exec.c
+	core/daemon/api-exec.c core/daemon/api-exec-resize.c
 # The image endpoints (api_images).
 bin-$(CONFIG_DAEMON) += core/daemon/api-images.c core/daemon/api-images-rm.c
 ifeq ($(CONFIG_DAEMON),y)
@@ -70,6 +71,9 @@ lib-$(CONFIG_DAEMON) += core/daemon/config.c core/daemon/config-parse.c \
 lib-$(CONFIG_DAEMON) += core/daemon/listen.c
 # docker stats: a container's sample (cgroup, /proc) and dockerd's JSON of it.
 lib-$(CONFIG_DAEMON) += core/daemon/stats-read.c core/daemon/stats-json.c
+# Healthchecks: configuration, status machine and State.Health (library-style,
+# unit-tested); the probes run in ctr-health.c.
+lib-$(CONFIG_DAEMON) += core/daemon/health.c
 # The daemon's TLS server (tcp:// with client certificates).
 lib-$(CONFIG_TLS_SERVER) += core/lib/tls-server.c
 # `tug system dial-stdio`: the far side of docker -H ssh://host.

@@ -286,6 +286,23 @@ static int check_restart(const cJSON *hc, struct err *e)
 	return 0;
 }
 
+/* dockerd's validateHealthCheck: durations of 0 take the defaults, others
+ * must be 1ms at least. */
+static int check_health(const cJSON *hc, struct err *e)
+{
+	static const char *const keys[] = {"Interval", "Timeout", "StartPeriod", "StartInterval"};
+	const cJSON *r = ds_get(hc, "Retries");
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		const cJSON *v = ds_get(hc, keys[i]);
+		if (cJSON_IsNumber(v) && v->valuedouble != 0 && v->valuedouble < 1e6)
+			return err_set(e, "%s in Healthcheck cannot be less than 1ms", keys[i]);
+	}
+	if (cJSON_IsNumber(r) && r->valuedouble < 0)
+		return err_set(e, "Retries in Healthcheck cannot be negative");
+	return 0;
+}
+
 static int check_config(const cJSON *b, struct err *e)
 {
 	const char *h = ds_str(b, "Hostname"), *wd = ds_str(b, "WorkingDir");
@@ -297,7 +314,7 @@ static int check_config(const cJSON *b, struct err *e)
 			       "the working directory '%s' is invalid, it needs to be an absolute "
 			       "path",
 			       wd);
-	return 0;
+	return check_health(ds_get(b, "Healthcheck"), e);
 }
 
 static int check_devices(const cJSON *hc, struct err *e)

@@ -68,6 +68,10 @@ static void create(struct hx *x)
 		hx_error(x, 400, "%s", e.msg);
 		return;
 	}
+	/* as dockerd: StartInterval came with API 1.44; older clients' is 0 */
+	if (x->rq.api_major == 1 && x->rq.api_minor < 44)
+		cJSON_DeleteItemFromObjectCaseSensitive(
+			cJSON_GetObjectItemCaseSensitive(body, "Healthcheck"), "StartInterval");
 	st = ctr_create(d, name, body, &c, &warn, &e);
 	cJSON_Delete(body);
 	if (st) {
@@ -115,10 +119,22 @@ static bool listed(struct list_ctx *l, struct ctr *c)
 		return false;
 	if (!filters_labels(&l->f, "label", cJSON_GetObjectItemCaseSensitive(c->config, "Labels")))
 		return false;
+	if (!filters_match(&l->f, "health",
+			   c->health ? health_status_name(c->health->status) : "none"))
+		return false;
 	if (!filters_match(&l->f, "ancestor", c->image_name) &&
 	    !filters_match(&l->f, "ancestor", c->image_id))
 		return false;
 	return true;
+}
+
+/* dockerd refuses a health filter that names no status. */
+static int bad_health(const char *v, void *arg)
+{
+	if (health_status_parse(v) >= 0)
+		return 0;
+	snprintf(arg, 256, "unrecognized filter value for health: %s", v);
+	return 1;
 }
 
 static void list(struct hx *x)
@@ -137,6 +153,12 @@ static void list(struct hx *x)
 	    hreq_query_int(&x->rq, "limit", -1, &limit, &e) < 0) {
 		filters_free(&l.f);
 		hx_error(x, 400, "%s", e.msg);
+		return;
+	}
+	char bad[256];
+	if (filters_each(&l.f, "health", bad_health, bad)) {
+		filters_free(&l.f);
+		hx_error(x, 400, "%s", bad);
 		return;
 	}
 	if (limit > 0)

@@ -15,28 +15,24 @@
 
 #include "core/daemon/api.h"
 #include "core/daemon/ctr-priv.h"
+#include "core/daemon/exec-priv.h"
 #include "file.h"
 #include "json.h"
 #include "stdcopy.h"
 
-struct execi {
-	char id[65];
-	struct ctr *c; /* held */
-	cJSON *body; /* the create request */
-	bool running, started, tty;
-	bool busy; /* a thread runs it: not forgotten meanwhile */
-	int exit_code; /* -1: none yet */
-	char error[512]; /* why it could not start */
-	pid_t pid;
-	struct execi *next;
-};
-
-static struct execi *find(struct daemon *d, const char *id)
+struct execi *exec_find(struct daemon *d, const char *id)
 {
 	for (struct execi *x = d->execs; x; x = x->next)
 		if (!strcmp(x->id, id))
-			return x;
+			return x->dropped ? NULL : x;
 	return NULL;
+}
+
+void exec_ctr_stopped(struct daemon *d, struct ctr *c)
+{
+	for (struct execi *x = d->execs; x; x = x->next)
+		if (x->c == c && (x->exit_code < 0 || x->running))
+			x->dropped = true;
 }
 
 /* Exec instances of removed containers go (as dockerd drops them with the
@@ -45,7 +41,7 @@ static void forget_gone(struct daemon *d)
 {
 	for (struct execi **p = &d->execs; *p;) {
 		struct execi *ex = *p;
-		if (!ex->c->removed || ex->busy || ex->running) {
+		if (!(ex->c->removed || ex->dropped) || ex->busy || ex->running) {
 			p = &ex->next;
 			continue;
 		}
@@ -61,11 +57,39 @@ static bool jbool(const cJSON *o, const char *k)
 	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, k));
 }
 
+int exec_new_id(char id[65])
+{
+	unsigned char r[32];
+
+	if (getrandom(r, sizeof(r), 0) != sizeof(r))
+		return -1;
+	for (int i = 0; i < 32; i++)
+		sprintf(id + 2 * i, "%02x", r[i]);
+	return 0;
+}
+
+void exec_action(const char *what, const cJSON *cmd, char *buf, size_t size)
+{
+	const cJSON *a;
+	size_t n = (size_t)snprintf(buf, size, "%s:", what);
+
+	/* dockerd: action + ": " + entrypoint + " " + the arguments joined */
+	cJSON_ArrayForEach(a, cmd)
+	{
+		if (cJSON_IsString(a) && n < size)
+			n += (size_t)snprintf(buf + n, size - n, " %s", a->valuestring);
+	}
+}
+
+void exec_socket_path(struct daemon *d, const struct execi *ex, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s/x-%.12s.sock", d->shims_dir, ex->id);
+}
+
 static void exec_create(struct hx *x)
 {
 	struct daemon *d = x->user;
 	struct ctr *c = api_ctr(x, x->arg[0]);
-	unsigned char r[32];
 	cJSON *body = NULL, *o;
 	const cJSON *cmd;
 	struct execi *ex;
@@ -92,13 +116,11 @@ static void exec_create(struct hx *x)
 		goto out;
 	}
 	ex = calloc(1, sizeof(*ex));
-	if (!ex || getrandom(r, sizeof(r), 0) != sizeof(r)) {
+	if (!ex || exec_new_id(ex->id) < 0) {
 		free(ex);
 		hx_error(x, 500, "out of memory");
 		goto out;
 	}
-	for (int i = 0; i < 32; i++)
-		sprintf(ex->id + 2 * i, "%02x", r[i]);
 	ex->body = body;
 	body = NULL;
 	ex->exit_code = -1;
@@ -109,15 +131,8 @@ static void exec_create(struct hx *x)
 	ctr_get(c);
 	ex->next = d->execs;
 	d->execs = ex;
-	char cmdline[512] = "";
-	const cJSON *a;
-	cJSON_ArrayForEach(a, cmd) if (cJSON_IsString(a))
-	{
-		size_t n = strlen(cmdline);
-		snprintf(cmdline + n, sizeof(cmdline) - n, "%s%s", n ? " " : "", a->valuestring);
-	}
 	char action[600];
-	snprintf(action, sizeof(action), "exec_create: %s", cmdline);
+	exec_action("exec_create", cmd, action, sizeof(action));
 	const char *attrs[] = {"image", c->image_name, "name", c->name, "execID", ex->id, NULL};
 	daemon_event(d, "container", action, c->id, attrs);
 	pthread_mutex_unlock(&d->mu);
@@ -132,7 +147,7 @@ out:
 
 /* The OCI process: the container's own (env, user, capabilities, ...) with
  * the exec's command, env, user, cwd and terminal. */
-static int process_file(struct execi *ex, char *path, size_t size, struct err *e)
+int exec_process_file(struct execi *ex, char *path, size_t size, struct err *e)
 {
 	char p[PATH_MAX + 128], *txt = NULL;
 	size_t len;
@@ -193,12 +208,10 @@ static int process_file(struct execi *ex, char *path, size_t size, struct err *e
 	return r;
 }
 
-/* fork + exec `tug shim exec` with the client on fd 3 (when attached) and
- * the report pipe on fd 4; returns the child's pid. */
-static pid_t spawn(struct daemon *d, struct execi *ex, const char *pfile, int client, bool detach,
-		   int report, struct err *e)
+pid_t exec_spawn(struct daemon *d, struct execi *ex, const char *pfile, int client, int report,
+		 const char *sock, struct err *e)
 {
-	char *argv[16];
+	char *argv[20];
 	int n = 0;
 	pid_t pid;
 
@@ -213,8 +226,12 @@ static pid_t spawn(struct daemon *d, struct execi *ex, const char *pfile, int cl
 	argv[n++] = (char *)pfile;
 	if (ex->tty)
 		argv[n++] = "--tty";
-	if (detach)
+	if (client < 0)
 		argv[n++] = "--detach";
+	if (sock) {
+		argv[n++] = "--socket";
+		argv[n++] = (char *)sock;
+	}
 	if (jbool(ex->body, "AttachStdin"))
 		argv[n++] = "--stdin";
 	argv[n] = NULL;
@@ -316,7 +333,7 @@ static void exec_run(struct hx *x, struct execi *ex, bool detach)
 	pid_t pid;
 
 	pfile[0] = '\0';
-	st = process_file(ex, pfile, sizeof(pfile), &e);
+	st = exec_process_file(ex, pfile, sizeof(pfile), &e);
 	if (st == -2) {
 		/* as dockerd: the stream carries the reason, the exit code is 126 */
 		pthread_mutex_lock(&d->mu);
@@ -335,7 +352,10 @@ static void exec_run(struct hx *x, struct execi *ex, bool detach)
 	}
 	if (!detach && (client = hx_hijack(x, !ex->tty)) < 0)
 		goto out;
-	pid = spawn(d, ex, pfile, client, detach, p[1], &e);
+	/* a pty can be resized: the exec shim listens for that */
+	char sock[PATH_MAX + 32];
+	exec_socket_path(d, ex, sock, sizeof(sock));
+	pid = exec_spawn(d, ex, pfile, client, p[1], ex->tty ? sock : NULL, &e);
 	close(p[1]);
 	p[1] = -1;
 	if (pid < 0) {
@@ -345,7 +365,10 @@ static void exec_run(struct hx *x, struct execi *ex, bool detach)
 	}
 	const char *attrs[] = {"image", ex->c->image_name, "name", ex->c->name, "execID", ex->id,
 			       NULL};
-	daemon_event(d, "container", "exec_start", ex->c->id, attrs);
+	char action[600];
+	exec_action("exec_start", cJSON_GetObjectItemCaseSensitive(ex->body, "Cmd"), action,
+		    sizeof(action));
+	daemon_event(d, "container", action, ex->c->id, attrs);
 	if (detach) {
 		/* answer once it runs, then follow it on this thread */
 		hx_empty(x, 200);
@@ -384,7 +407,7 @@ static void exec_start(struct hx *x)
 	cJSON_Delete(body);
 	pthread_mutex_lock(&d->mu);
 	forget_gone(d);
-	ex = find(d, x->arg[0]);
+	ex = exec_find(d, x->arg[0]);
 	if (ex && ex->started) {
 		pthread_mutex_unlock(&d->mu);
 		hx_error(x, 409, "Exec %s is already running", ex->id);
@@ -411,7 +434,7 @@ static void exec_json(struct hx *x)
 	const cJSON *cmd;
 
 	pthread_mutex_lock(&d->mu);
-	ex = find(d, x->arg[0]);
+	ex = exec_find(d, x->arg[0]);
 	if (!ex) {
 		pthread_mutex_unlock(&d->mu);
 		hx_error(x, 404, "No such exec instance: %s", x->arg[0]);
@@ -446,18 +469,11 @@ static void exec_json(struct hx *x)
 	cJSON_Delete(o);
 }
 
-static void exec_resize(struct hx *x)
-{
-	/* the exec shim owns the pty; resizing it is not wired yet: accept,
-	 * as the docker CLI sends one resize at start */
-	hx_empty(x, 200);
-}
-
 static const struct hroute routes[] = {
 	{"POST", "/containers/{}/exec", exec_create, 0},
 	{"POST", "/exec/{}/start", exec_start, HR_THREAD},
 	{"GET", "/exec/{}/json", exec_json, 0},
-	{"POST", "/exec/{}/resize", exec_resize, 0},
+	{"POST", "/exec/{}/resize", exec_resize, HR_THREAD},
 };
 
 const struct api_part api_exec = {routes, sizeof(routes) / sizeof(routes[0])};

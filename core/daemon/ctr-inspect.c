@@ -23,6 +23,10 @@ static void status_text(const struct ctr *c, char *buf, size_t size)
 	case CS_PAUSED:
 		human(now - c->started_ns, d, sizeof(d));
 		snprintf(buf, size, "Up %s%s", d, c->status == CS_PAUSED ? " (Paused)" : "");
+		if (c->status == CS_RUNNING && c->health) {
+			size_t n = strlen(buf);
+			snprintf(buf + n, size - n, " (%s)", health_ps_word(c->health->status));
+		}
 		break;
 	case CS_RESTARTING:
 		human(now - c->finished_ns, d, sizeof(d));
@@ -142,6 +146,8 @@ static cJSON *state(const struct ctr *c)
 	cJSON_AddStringToObject(s, "StartedAt", t);
 	daemon_time_str(c->finished_ns, t, sizeof(t));
 	cJSON_AddStringToObject(s, "FinishedAt", t);
+	if (c->health)
+		cJSON_AddItemToObject(s, "Health", health_to_json(c->health, true));
 	return s;
 }
 

@@ -10,6 +10,8 @@ void ctr_socket_path(struct daemon *d, const struct ctr *c, char *buf, size_t si
 int ctr_shim_start(struct daemon *d, struct ctr *c, pid_t *pid, struct err *e);
 /* Connect to the shim's socket and send request (may be NULL): the fd. */
 int ctr_shim_connect(struct daemon *d, struct ctr *c, const char *request, struct err *e);
+/* Connect to the unix socket at path and send request (may be NULL). */
+int ctr_sock_request(const char *path, const char *request, struct err *e);
 /* Send request with fd attached (SCM_RIGHTS) on sock. */
 int ctr_shim_send_fd(int sock, const char *request, int fd, struct err *e);
 /* Update exit code, OOM and finish time from <cdir>/exit.json. */

@@ -90,6 +90,11 @@ static struct ctr *load(struct daemon *d, const char *id, struct err *e)
 	c->restart_count = (int)num(st, "RestartCount");
 	c->has_been_started = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(st, "HasBeenStarted"));
 	c->manual_stop = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(st, "ManualStop"));
+	const cJSON *h = cJSON_GetObjectItemCaseSensitive(st, "Health");
+	if (h && (c->health = malloc(sizeof(*c->health))) && health_from_json(h, c->health) < 0) {
+		free(c->health);
+		c->health = NULL;
+	}
 	cJSON_Delete(o);
 	c->shim_fd = -1;
 	c->refs = 1;
@@ -120,8 +125,12 @@ static void reattach(struct daemon *d, struct ctr *c)
 	struct err e;
 
 	if (c->status == CS_RUNNING || c->status == CS_PAUSED) {
-		if (ctr_watch(d, c, &e) == 0)
-			return; /* live: its exit will come through the shim */
+		if (ctr_watch(d, c, &e) == 0) {
+			/* live: its exit will come through the shim; probes
+			 * start over (dockerd: starting, no streak) */
+			ctr_health_start(d, c, true);
+			return;
+		}
 		ctr_read_exit(c);
 		c->status = CS_RUNNING; /* so that ctr_exited records it */
 		ctr_exited(d, c);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "core/daemon/ctr-priv.h"
+#include "core/daemon/exec-priv.h"
 #include "core/daemon/volumes.h"
 #include "oci/container.h"
 #include "oci/rmtree.h"
@@ -153,6 +154,8 @@ void ctr_exited(struct daemon *d, struct ctr *c)
 	c->status = CS_EXITED;
 	c->pid = 0;
 	c->exits++;
+	ctr_health_stop(d, c);
+	exec_ctr_stopped(d, c);
 	volumes(d, c, false, NULL);
 	snprintf(code, sizeof(code), "%d", c->exit_code);
 	/* dockerd: "oom" when the kernel reported it, then "die"; the shim
@@ -283,6 +286,7 @@ int ctr_start(struct daemon *d, struct ctr *c, struct err *e)
 	c->has_been_started = true;
 	ctr_save(d, c, NULL);
 	event(d, c, "start", NULL, NULL);
+	ctr_health_start(d, c, true);
 	if (ctr_watch(d, c, e) < 0) {
 		/* the process exited and the shim is gone already */
 		ctr_exited(d, c);

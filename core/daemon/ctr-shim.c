@@ -176,21 +176,19 @@ int ctr_shim_start(struct daemon *d, struct ctr *c, pid_t *pid, struct err *e)
 	return err_set(e, "%s", !strncmp(line, "error ", 6) ? line + 6 : line);
 }
 
-int ctr_shim_connect(struct daemon *d, struct ctr *c, const char *request, struct err *e)
+int ctr_sock_request(const char *path, const char *request, struct err *e)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	char sock[PATH_MAX + 64];
 	int fd;
 
-	ctr_socket_path(d, c, sock, sizeof(sock));
-	if (strlen(sock) >= sizeof(sa.sun_path))
-		return err_set(e, "shim socket path too long: %s", sock);
-	strcpy(sa.sun_path, sock);
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return err_set(e, "shim socket path too long: %s", path);
+	strcpy(sa.sun_path, path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return err_sys(e, errno, "socket");
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		err_sys(e, errno, "connect to the shim of %.12s", c->id);
+		err_sys(e, errno, "connect to %s", path);
 		close(fd);
 		return -1;
 	}
@@ -198,6 +196,18 @@ int ctr_shim_connect(struct daemon *d, struct ctr *c, const char *request, struc
 		close(fd);
 		return -1;
 	}
+	return fd;
+}
+
+int ctr_shim_connect(struct daemon *d, struct ctr *c, const char *request, struct err *e)
+{
+	char sock[PATH_MAX + 64];
+	int fd;
+
+	ctr_socket_path(d, c, sock, sizeof(sock));
+	fd = ctr_sock_request(sock, request, e);
+	if (fd < 0)
+		err_wrap(e, "the shim of %.12s", c->id);
 	return fd;
 }
 

@@ -135,6 +135,12 @@ int ctr_pause(struct daemon *d, struct ctr *c, bool pause, struct err *e)
 	if ((pause ? oci_container_pause : oci_container_resume)(d->runtime_root, c->id, e) < 0)
 		return 500;
 	c->status = pause ? CS_PAUSED : CS_RUNNING;
+	/* as dockerd: no probes into a frozen container; they go on after
+	 * (the status stays what the stop left until the next result) */
+	if (pause)
+		ctr_health_stop(d, c);
+	else
+		ctr_health_start(d, c, false);
 	ctr_save(d, c, NULL);
 	event(d, c, pause ? "pause" : "unpause");
 	pthread_cond_broadcast(&d->changed);
@@ -189,6 +195,7 @@ int ctr_remove(struct daemon *d, struct ctr *c, bool force, bool volumes, struct
 	}
 	c->manual_stop = true;
 	c->status = CS_REMOVING;
+	ctr_health_stop(d, c);
 	ctr_get(c);
 	pthread_mutex_unlock(&d->mu);
 

@@ -68,6 +68,7 @@ static void ctr_free(struct ctr *c)
 	cJSON_Delete(c->host_config);
 	cJSON_Delete(c->net_config);
 	cJSON_Delete(c->mounts);
+	free(c->health);
 	free(c);
 }
 
@@ -155,6 +156,8 @@ int ctr_save(struct daemon *d, struct ctr *c, struct err *e)
 	cJSON_AddNumberToObject(st, "RestartCount", c->restart_count);
 	cJSON_AddBoolToObject(st, "HasBeenStarted", c->has_been_started);
 	cJSON_AddBoolToObject(st, "ManualStop", c->manual_stop);
+	if (c->health)
+		cJSON_AddItemToObject(st, "Health", health_to_json(c->health, false));
 	if (json_print(o, true, &txt, &len, e) == 0) {
 		ctr_path(c, "container.json", path, sizeof(path));
 		r = file_write_atomic(AT_FDCWD, path, txt, len, 0600, e);

@@ -11,6 +11,7 @@
 
 #include "core/daemon/daemon.h"
 #include "digest.h"
+#include "core/daemon/health.h"
 
 enum ctr_status {
 	CS_CREATED,
@@ -23,6 +24,8 @@ enum ctr_status {
 };
 
 #define CTR_MAX_ATTACH 8
+
+struct hmon;
 
 struct ctr {
 	char id[65];
@@ -63,6 +66,8 @@ struct ctr {
 	bool starting; /* a start is under way */
 	bool pruned; /* a prune has tried it */
 	bool exit_known; /* the shim told the exit code */
+	struct health_state *health; /* State.Health; NULL: never had a healthcheck */
+	struct hmon *hmon; /* its probes' thread (ctr-health.c), NULL when none */
 	struct daemon *daemon;
 	struct ctr *next;
 };
@@ -122,6 +127,15 @@ int ctr_layer_pins(void *d, int (*add)(void *set, const char *chain, struct err 
 int ctr_image_users(struct daemon *d, const char *image_id, char first[65]);
 /* How many containers mount the named volume; takes d->mu. */
 int ctr_volume_users(struct daemon *d, const char *volume, char first[65]);
+
+/* ctr-health.c (d->mu held). Start the probes of a running container
+ * whose Config has a healthcheck (reset: Status starting, no streak, as at
+ * each start; else only where there was no status); stop them (Status
+ * unhealthy, as dockerd: the last results stay). Shutdown stops all and
+ * waits (not held) for their threads and probes to end. */
+void ctr_health_start(struct daemon *d, struct ctr *c, bool reset);
+void ctr_health_stop(struct daemon *d, struct ctr *c);
+void ctr_health_shutdown(struct daemon *d);
 
 /* Remove c's anonymous volumes that no other container uses (rm -v). */
 void ctr_remove_anon_volumes(struct daemon *d, struct ctr *c);

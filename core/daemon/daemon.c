@@ -119,6 +119,8 @@ static void on_signal(int sig)
 static void shutdown_thread(void *arg)
 {
 	(void)arg;
+	/* no probe outlives the daemon, live-restore or not */
+	ctr_health_shutdown(&D);
 	ctr_shutdown(&D);
 	hsrv_stop(D.srv);
 }

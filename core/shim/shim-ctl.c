@@ -200,7 +200,11 @@ static bool handle_request(struct shim *s, struct shim_client *c)
 	int a, b, d;
 	unsigned rows, cols;
 
-	if (!strncmp(c->req, "attach ", 7) && sscanf(c->req + 7, "%d %d %d", &a, &b, &d) == 3) {
+	if (s->exec_mode && strncmp(c->req, "resize ", 7) && strcmp(c->req, "state\n")) {
+		/* an exec's socket is for its pty: nothing to attach or wait */
+		answer(c, "error unknown request\n");
+	} else if (!strncmp(c->req, "attach ", 7) &&
+		   sscanf(c->req + 7, "%d %d %d", &a, &b, &d) == 3) {
 		do_attach(s, c, a, b, d);
 	} else if (!strncmp(c->req, "resize ", 7) &&
 		   sscanf(c->req + 7, "%u %u", &rows, &cols) == 2 && rows < 65536 && cols < 65536) {

@@ -24,7 +24,7 @@
 #define CLIENT_FD 3
 #define REPORT_FD 4
 
-static const char *x_id, *x_root, *x_process;
+static const char *x_id, *x_root, *x_process, *x_socket;
 static int x_tty, x_detach, x_stdin;
 
 static const struct args_opt exec_opts[] = {
@@ -37,11 +37,13 @@ static const struct args_opt exec_opts[] = {
 	 NULL},
 	{"stdin", 0, 0, NULL, "copy the client's input to the process's stdin", &x_stdin, NULL,
 	 NULL, NULL},
+	{"socket", 0, ARGS_VALUE, "path", "a control socket (resize)", NULL, &x_socket, NULL, NULL},
 	{NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL},
 };
 
 static const struct args_table exec_table = {
-	"tug shim exec --id ID --runtime-root DIR --process FILE [--tty] [--detach] [--stdin]",
+	"tug shim exec --id ID --runtime-root DIR --process FILE [--tty] [--detach] [--stdin]\n"
+	"              [--socket PATH]",
 	"Run a process in a running container (started by the daemon; reports on fd 4)", 0,
 	exec_opts};
 
@@ -148,6 +150,11 @@ static int setup(struct exec_ctx *x, struct oci_exec_opts *o, struct err *e)
 	fcntl(REPORT_FD, F_SETFD, FD_CLOEXEC);
 	s->tty = x_tty;
 	s->open_stdin = x_stdin && !x_detach;
+	/* before the process starts: a resize sent as soon as the daemon
+	 * hears `ok` waits in the backlog until the loop takes it */
+	s->socket = x_socket;
+	if (x_socket && shim_listen(s, e) < 0)
+		return -1;
 	if (!x_detach) {
 		struct shim_client *c = calloc(1, sizeof(*c));
 
@@ -226,6 +233,8 @@ int shim_exec_main(int argc, char **argv)
 	oci_spec_free(spec);
 	return TUG_EXIT_OK;
 fail:
+	if (x.s.listen_fd >= 0)
+		unlink(x_socket);
 	for (char *p = e.msg; *p; p++)
 		if (*p == '\n')
 			*p = ' ';

@@ -122,6 +122,8 @@ static void finish(struct shim *s)
 	if (!s->exec_mode) {
 		write_exit_json(s);
 		oci_container_delete(s->root, s->id, true, &e);
+	}
+	if (s->listen_fd >= 0) {
 		close(s->listen_fd);
 		s->listen_fd = -1;
 		unlink(s->socket);

@@ -60,3 +60,6 @@ test-$(CONFIG_CLIENT) += tests/unit/test_tmpl.c tests/unit/test_client.c
 # mounts (tmpfs, bind) need root and are skipped without it.
 test-$(CONFIG_DAEMON) += tests/unit/test_volumes.c tests/unit/test_networks.c \
 	tests/unit/test_subnet.c
+
+# Healthchecks: streaks, start period, the log of five, output cap, Go durations.
+test-$(CONFIG_DAEMON) += tests/unit/test_health.c

@@ -795,6 +795,18 @@ static void test_errors(void)
 		       "the working directory 'rel' is invalid, it needs to be an absolute path",
 		       "relative WorkingDir: message");
 		cJSON_Delete(b);
+		b = parse("{\"Cmd\":[\"x\"],\"Healthcheck\":{\"Test\":[\"CMD\",\"true\"],"
+			  "\"Interval\":0,\"Timeout\":999999}}");
+		is_int(oci_dspec_check(b, &e), -1, "Healthcheck Timeout under 1ms: refused");
+		is_str(e.msg, "Timeout in Healthcheck cannot be less than 1ms",
+		       "Healthcheck Timeout: dockerd's message");
+		cJSON_Delete(b);
+		b = parse("{\"Cmd\":[\"x\"],\"Healthcheck\":{\"Interval\":1000000,"
+			  "\"Retries\":-1}}");
+		is_int(oci_dspec_check(b, &e), -1, "Healthcheck negative Retries: refused");
+		is_str(e.msg, "Retries in Healthcheck cannot be negative",
+		       "Healthcheck Retries: dockerd's message");
+		cJSON_Delete(b);
 		b = parse(run_d_web);
 		is_int(oci_dspec_check(b, &e), 0, "the captured body passes");
 		cJSON_Delete(b);
