@@ -1,6 +1,8 @@
-/* obs-units.c - sizes as go-units prints them (HumanSize, BytesSize) and
- * the docker CLI's stats arithmetic over Docker's stats JSON. */
+/* obs-units.c - sizes as go-units prints them (HumanSize, BytesSize), the
+ * docker CLI's stats arithmetic over Docker's stats JSON and its filters. */
+#include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/client/obs.h"
@@ -88,4 +90,49 @@ void obs_stats_calc(const cJSON *s, struct obs_stats *o)
 		o->net_tx += num(it, "tx_bytes");
 	}
 	o->pids = (uint64_t)num(get(s, "pids_stats"), "current");
+}
+
+/* Trimmed [s, s+n) as a new string. */
+static char *trimmed(const char *s, size_t n)
+{
+	while (n && (*s == ' ' || *s == '\t'))
+		s++, n--;
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	return strndup(s, n);
+}
+
+int obs_filters_json(const char *const *v, size_t n, char **out, struct err *e)
+{
+	cJSON *f = cJSON_CreateObject();
+
+	*out = NULL;
+	for (size_t i = 0; f && i < n; i++) {
+		const char *eq = strchr(v[i], '=');
+		char *key, *val;
+		cJSON *set;
+
+		if (!eq) {
+			cJSON_Delete(f);
+			return err_set(
+				e,
+				"invalid argument \"%s\" for \"-f, --filter\" flag: bad format "
+				"of filter (expected name=value)",
+				v[i]);
+		}
+		key = trimmed(v[i], (size_t)(eq - v[i]));
+		val = trimmed(eq + 1, strlen(eq + 1));
+		for (char *p = key; p && *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+		if (key && val && !(set = cJSON_GetObjectItemCaseSensitive(f, key)))
+			set = cJSON_AddObjectToObject(f, key);
+		if (key && val && set && !cJSON_GetObjectItemCaseSensitive(set, val))
+			cJSON_AddTrueToObject(set, val);
+		free(key);
+		free(val);
+	}
+	if (f && f->child)
+		*out = cJSON_PrintUnformatted(f);
+	cJSON_Delete(f);
+	return 0;
 }
