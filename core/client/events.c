@@ -88,11 +88,22 @@ static int print_event(const char *line, const struct tmpl *tp, bool json)
 	cJSON *ev = NULL;
 	int rc = 0;
 
-	if (json) /* the daemon's JSON as it is: the docker CLI's key order */
-		return printf("%s\n", line) < 0 ? -1 : 0;
 	if (json_parse(line, strlen(line), &ev, &e) < 0)
 		return 0; /* not an event: skipped */
-	if (tp) {
+	obs_event_sort(ev);
+	if (json) {
+		/* the daemon's key order is the docker CLI's; the nanoseconds exact */
+		char num[24], *s;
+		int64_t tn = obs_time_nano_of(line);
+
+		snprintf(num, sizeof(num), "%lld", (long long)tn);
+		if (tn && cJSON_GetObjectItemCaseSensitive(ev, "timeNano"))
+			cJSON_ReplaceItemInObjectCaseSensitive(ev, "timeNano",
+							       cJSON_CreateRaw(num));
+		if ((s = cJSON_PrintUnformatted(ev)))
+			printf("%s\n", s);
+		free(s);
+	} else if (tp) {
 		go_names(ev);
 		rc = tmpl_exec(tp, ev, &b, &e);
 		tmpl_buf_add(&b, "\n", 1);

@@ -312,3 +312,20 @@ int64_t obs_time_nano_of(const char *raw)
 		return 0;
 	return strtoll(p, NULL, 10);
 }
+
+void obs_event_sort(cJSON *ev)
+{
+	cJSON *at = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(ev, "Actor"),
+						     "Attributes");
+	int n = cJSON_GetArraySize(at);
+	cJSON **v;
+
+	if (n < 2 || !(v = malloc(sizeof(*v) * (size_t)n)))
+		return;
+	for (int i = 0; i < n; i++)
+		v[i] = cJSON_DetachItemViaPointer(at, at->child);
+	qsort(v, (size_t)n, sizeof(*v), by_key);
+	for (int i = 0; i < n; i++)
+		cJSON_AddItemToArray(at, v[i]); /* keeps each item's key */
+	free(v);
+}

@@ -60,6 +60,8 @@ int obs_event_line(const cJSON *ev, int64_t time_nano, struct tmpl_buf *out);
  * doubles cannot hold nanoseconds since 1970. obs_event_line takes it (0:
  * the event's "time" in seconds is used). */
 int64_t obs_time_nano_of(const char *raw);
+/* Actor.Attributes in key order, as Go prints a map (JSON and templates). */
+void obs_event_sort(cJSON *ev);
 /* Local time as Go's RFC3339NanoFixed ("...05.000000001Z" or "+01:00"). */
 char *obs_time_nano(int64_t sec, long nsec, char *buf, size_t size);
 

@@ -186,6 +186,19 @@ static void test_events(void)
 			    "\"timeNano\":1700000000123456789}") == 1700000000123456789LL,
 	   "timeNano read exactly from the text, a label of that name skipped");
 	ok(obs_time_nano_of("{\"time\":1}") == 0, "no timeNano: 0");
+	{
+		cJSON *e = js("{\"Actor\":{\"ID\":\"x\",\"Attributes\":{\"name\":\"n\","
+			      "\"exitCode\":\"0\",\"image\":\"i\"}}}");
+		char *s;
+
+		obs_event_sort(e);
+		s = cJSON_PrintUnformatted(e);
+		ok(s && !strcmp(s, "{\"Actor\":{\"ID\":\"x\",\"Attributes\":{\"exitCode\":\"0\","
+				   "\"image\":\"i\",\"name\":\"n\"}}}"),
+		   "attributes sorted by key, as Go prints a map");
+		free(s);
+		cJSON_Delete(e);
+	}
 }
 
 int main(void)
