@@ -58,7 +58,7 @@ static int query(char *path, size_t size, struct err *e)
 		snprintf(path + strlen(path), size - strlen(path), "%c%s=%s",
 			 strchr(path, '?') ? '&' : '?', names[i], eng_q(ts));
 	}
-	if (obs_filters_json(o_filter.v, o_filter.n, &f, e) < 0)
+	if (obs_filters_json(o_filter.v, o_filter.n, "-f, --filter", &f, e) < 0)
 		return -1;
 	if (f)
 		snprintf(path + strlen(path), size - strlen(path), "%cfilters=%s",
@@ -157,6 +157,12 @@ int tug_events_main(int argc, char **argv)
 
 	if (n < 0)
 		return rc;
+	if (obs_filters_json(o_filter.v, o_filter.n, "-f, --filter", NULL, &e) < 0) {
+		fprintf(stderr,
+			"%s\n\nUsage:  %s\n\nRun 'tug events --help' for more information\n", e.msg,
+			t.usage);
+		return ENG_EXIT_RUN;
+	}
 	json = o_format && (!strcmp(o_format, "json") || !strcmp(o_format, "{{json .}}"));
 	if (o_format && *o_format && !json && tmpl_parse(o_format, &tp, &e) < 0) {
 		fprintf(stderr, "Error parsing format: %s\n", e.msg);

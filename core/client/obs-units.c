@@ -102,11 +102,12 @@ static char *trimmed(const char *s, size_t n)
 	return strndup(s, n);
 }
 
-int obs_filters_json(const char *const *v, size_t n, char **out, struct err *e)
+int obs_filters_json(const char *const *v, size_t n, const char *flag, char **out, struct err *e)
 {
 	cJSON *f = cJSON_CreateObject();
 
-	*out = NULL;
+	if (out)
+		*out = NULL;
 	for (size_t i = 0; f && i < n; i++) {
 		const char *eq = strchr(v[i], '=');
 		char *key, *val;
@@ -116,9 +117,9 @@ int obs_filters_json(const char *const *v, size_t n, char **out, struct err *e)
 			cJSON_Delete(f);
 			return err_set(
 				e,
-				"invalid argument \"%s\" for \"-f, --filter\" flag: bad format "
-				"of filter (expected name=value)",
-				v[i]);
+				"invalid argument \"%s\" for \"%s\" flag: bad format of filter "
+				"(expected name=value)",
+				v[i], flag);
 		}
 		key = trimmed(v[i], (size_t)(eq - v[i]));
 		val = trimmed(eq + 1, strlen(eq + 1));
@@ -131,7 +132,7 @@ int obs_filters_json(const char *const *v, size_t n, char **out, struct err *e)
 		free(key);
 		free(val);
 	}
-	if (f && f->child)
+	if (out && f && f->child)
 		*out = cJSON_PrintUnformatted(f);
 	cJSON_Delete(f);
 	return 0;

@@ -21,10 +21,11 @@
  * (4, true). Returns buf. */
 char *obs_size(double v, int prec, bool binary, char *buf, size_t size);
 
-/* -f name=value flags as the docker CLI sends them: names lowered, both
+/* --filter (named flag in the message) name=value flags as the docker CLI sends them: names lowered, both
  * trimmed, {"name":{"value":true}}. *out (malloc'd) is NULL when there
- * are none; -1 with docker's message for a flag without "=". */
-int obs_filters_json(const char *const *v, size_t n, char **out, struct err *e);
+ * are none (out NULL: only checked); -1 with docker's message for a flag
+ * without "=". */
+int obs_filters_json(const char *const *v, size_t n, const char *flag, char **out, struct err *e);
 
 /* One stats sample (GET /containers/{id}/stats) as the docker CLI
  * computes it for Linux daemons. Absent fields count as 0. */

@@ -103,7 +103,7 @@ static int prune_one(struct api_client *c, const struct pruner *p, const char *e
 	memcpy(v, o_filter.v, n * sizeof(*v));
 	if (extra)
 		v[n++] = extra;
-	rc = obs_filters_json(v, n, &f, e);
+	rc = obs_filters_json(v, n, "--filter", &f, e);
 	free(v);
 	if (rc < 0)
 		return -1;
@@ -148,6 +148,12 @@ int tug_system_prune_main(int argc, char **argv)
 
 	if (n < 0)
 		return rc;
+	if (obs_filters_json(o_filter.v, o_filter.n, "--filter", NULL, &e) < 0) {
+		fprintf(stderr,
+			"%s\n\nUsage:  %s\n\nRun 'tug system prune --help' for more information\n",
+			e.msg, t.usage);
+		return ENG_EXIT_RUN;
+	}
 	for (size_t i = 0; o_volumes && i < o_filter.n; i++)
 		if (!strncmp(o_filter.v[i], "until=", 6) || !strcmp(o_filter.v[i], "until")) {
 			fprintf(stderr, "ERROR: The \"until\" filter is not supported with "

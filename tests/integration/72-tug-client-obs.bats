@@ -136,8 +136,8 @@ dk() {
 	[ "$status" -eq 1 ]
 	[ "$output" = 'failed to parse value as time or duration: "abc"' ]
 	run "$TUG" events --since 1 --until 2 -f nofilter
-	[ "$status" -ne 0 ]
-	[[ "$output" == *"bad format of filter (expected name=value)"* ]]
+	[ "$status" -eq 125 ]
+	[[ "${lines[0]}" == 'invalid argument "nofilter" for "-f, --filter" flag: bad format of filter (expected name=value)' ]]
 	run "$TUG" events --since 1 --until 2 --format '{{.Type'
 	[ "$status" -eq 64 ]
 	[[ "$output" == "Error parsing format: "* ]]

@@ -201,8 +201,28 @@ static void test_events(void)
 	}
 }
 
+static void test_filters(void)
+{
+	const char *v[] = {" Type = container", "event=start", "event=die", "event=start",
+			   "label=a=b"};
+	const char *bad[] = {"nofilter"};
+	struct err e = {0};
+	char *out = NULL;
+
+	ok(obs_filters_json(v, 5, "-f, --filter", &out, &e) == 0 && out &&
+		   !strcmp(out, "{\"type\":{\"container\":true},\"event\":{\"start\":true,\"die\":"
+				"true},\"label\":{\"a=b\":true}}"),
+	   "filters: names lowered and trimmed, values as a set (%s)", out ? out : "");
+	free(out);
+	ok(obs_filters_json(v, 0, "-f", &out, &e) == 0 && !out, "no filters: no JSON");
+	ok(obs_filters_json(bad, 1, "--filter", NULL, &e) < 0 &&
+		   strstr(e.msg, "for \"--filter\" flag: bad format of filter"),
+	   "filter without = refused as docker says it (%s)", e.msg);
+}
+
 int main(void)
 {
+	test_filters();
 	test_sizes();
 	test_stats();
 	test_durations();
