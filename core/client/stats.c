@@ -273,6 +273,7 @@ static int follow(struct api_client *c, struct api_resp *ev, bool show_all)
 	int64_t start = now_ms(), next = start + 500;
 	bool tty = isatty(STDOUT_FILENO), drawn = false;
 	struct err e = {0};
+	char *text;
 
 	for (;;) {
 		int n = 0, wait = (int)(next - now_ms());
@@ -299,9 +300,7 @@ static int follow(struct api_client *c, struct api_resp *ev, bool show_all)
 		next += 500;
 		if (!drawn && !all_got() && now_ms() - start < 2000)
 			continue;
-		char *text = render(&e);
-
-		if (!text)
+		if (!(text = render(&e)))
 			return eng_fail(&e, ENG_EXIT_FAIL);
 		draw(text, tty);
 		free(text);

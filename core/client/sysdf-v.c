@@ -260,8 +260,11 @@ static int64_t cache_size(const cJSON *du)
 	const cJSON *b;
 	int64_t n = 0;
 
-	cJSON_ArrayForEach(b, GET(du, "BuildCache")) if (!cJSON_IsTrue(GET(b, "Shared"))) n +=
-		(int64_t)eng_num(b, "Size");
+	cJSON_ArrayForEach(b, GET(du, "BuildCache"))
+	{
+		if (!cJSON_IsTrue(GET(b, "Shared")))
+			n += (int64_t)eng_num(b, "Size");
+	}
 	return n;
 }
 
