@@ -84,6 +84,10 @@ bin-$(CONFIG_CLIENT) += core/client/dialstdio.c
 lib-$(CONFIG_CLIENT) += core/client/api.c core/client/api-call.c core/client/demux.c \
 	core/client/tmpl.c core/client/tmpl-exec.c core/lib/http-parse.c \
 	core/client/runopts.c core/client/runopts-body.c core/client/runopts-host.c
+# stats, events and system df: their arithmetic and time conversions.
+lib-$(CONFIG_CLIENT) += core/client/obs-units.c core/client/obs-time.c
+bin-$(CONFIG_CLIENT) += core/client/top.c core/client/events.c core/client/sysdf.c \
+	core/client/sysdf-v.c core/client/prune.c core/client/stats.c
 bin-$(CONFIG_CLIENT) += core/client/engine.c core/client/format.c core/client/attach.c \
 	core/client/run.c core/client/ctr.c core/client/img-api.c core/client/img-pull.c \
 	core/client/ps.c core/client/logs.c core/client/inspect.c core/client/sys.c core/client/netvol.c

@@ -56,6 +56,8 @@ void eng_fmt_flush(struct eng_fmt *f, FILE *out);
 /* Lines with tab-separated cells, aligned like Go's tabwriter with
  * docker's settings (minwidth 10, padding 3, last cell not padded). */
 void eng_tabwrite(const char *text, FILE *out);
+/* The same with another minimum column width (docker top: 20). */
+void eng_tabwrite_min(const char *text, size_t minwidth, FILE *out);
 
 /* JSON as Go's json.MarshalIndent(v, "", "    ") prints it. */
 void eng_print_json(const cJSON *v, FILE *out);

@@ -44,6 +44,11 @@ static size_t width(const char *s, size_t n)
 
 void eng_tabwrite(const char *text, FILE *out)
 {
+	eng_tabwrite_min(text, 10, out);
+}
+
+void eng_tabwrite_min(const char *text, size_t minwidth, FILE *out)
+{
 	size_t w[64] = {0};
 	const char *line, *p;
 
@@ -73,7 +78,7 @@ void eng_tabwrite(const char *text, FILE *out)
 			}
 			cw = width(p, (size_t)(tab - p));
 			fprintf(out, "%.*s%*s", (int)(tab - p), p,
-				(int)((w[col] < 10 ? 10 : w[col]) - cw), "");
+				(int)((w[col] < minwidth ? minwidth : w[col]) - cw), "");
 			p = tab + 1;
 		}
 	}

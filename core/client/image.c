@@ -14,12 +14,15 @@
 #include "timefmt.h"
 
 //applet: image tug_image_main "Manage images"
-//applet: system tug_system_main "Manage tug: check the store, dial-stdio"
+//applet: system tug_system_main "Manage tug: check the store, df, dial-stdio, prune"
 
 /* Without the registry client there is no pull to alias. */
 int tug_pull_main(int argc, char **argv) __attribute__((weak));
 /* `tug system dial-stdio` (core/client/dialstdio.c, with the client). */
 int tug_dial_stdio_main(int argc, char **argv) __attribute__((weak));
+/* `tug system df|prune` (core/client/sysdf.c, prune.c, with the client). */
+int tug_system_df_main(int argc, char **argv) __attribute__((weak));
+int tug_system_prune_main(int argc, char **argv) __attribute__((weak));
 
 static int inspect(int argc, char **argv)
 {
@@ -148,9 +151,14 @@ int tug_system_main(int argc, char **argv)
 
 	if (argc >= 2 && !strcmp(argv[1], "dial-stdio") && tug_dial_stdio_main)
 		return tug_dial_stdio_main(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "df") && tug_system_df_main)
+		return tug_system_df_main(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "prune") && tug_system_prune_main)
+		return tug_system_prune_main(argc - 1, argv + 1);
 	if (argc < 2 || strcmp(argv[1], "check")) {
-		fprintf(stderr, "Usage:  tug system check|dial-stdio\n\ncheck: verify every blob, "
-				"layer, image and name of the store\n");
+		fprintf(stderr,
+			"Usage:  tug system check|df|dial-stdio|prune\n\ncheck: verify every "
+			"blob, layer, image and name of the store\n");
 		return argc == 2 && !strcmp(argv[1], "--help") ? 0 : CLI_EXIT_USAGE;
 	}
 	if (cli_store_open(&s, OCI_STORE_SHARED, &e) < 0)

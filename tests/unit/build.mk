@@ -55,6 +55,7 @@ test-$(CONFIG_TLS_SERVER) += tests/unit/test_tls_server.c
 # The client: Go-template subset, stdcopy demultiplexing, run flags to the
 # create body (known answers from the docker CLI's requests).
 test-$(CONFIG_CLIENT) += tests/unit/test_tmpl.c tests/unit/test_client.c
+test-$(CONFIG_CLIENT) += tests/unit/test_obs.c
 
 # The daemon's volumes and networks on real files in a temp folder; volume
 # mounts (tmpfs, bind) need root and are skipped without it.
