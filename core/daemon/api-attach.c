@@ -30,6 +30,8 @@ void api_attach(struct hx *x)
 	tty = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c->config, "Tty"));
 	if ((fd = hx_hijack(x, !tty)) < 0)
 		goto out;
+	const char *attrs[] = {"image", c->image_name, "name", c->name, NULL};
+	daemon_event_labels(d, "container", "attach", c->id, attrs, ctr_labels(c));
 	snprintf(req, sizeof(req), "attach %d %d %d\n", in, out, err);
 	pthread_mutex_lock(&d->mu);
 	if (c->status == CS_RUNNING || c->status == CS_PAUSED) {

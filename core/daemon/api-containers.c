@@ -403,8 +403,8 @@ static void rename_(struct hx *x)
 	snprintf(old, sizeof(old), "/%s", c->name);
 	snprintf(c->name, sizeof(c->name), "%s", n);
 	ctr_save(d, c, NULL);
-	const char *attrs[] = {"name", c->name, "oldName", old, NULL};
-	daemon_event(d, "container", "rename", c->id, attrs);
+	const char *attrs[] = {"image", c->image_name, "name", c->name, "oldName", old, NULL};
+	daemon_event_labels(d, "container", "rename", c->id, attrs, ctr_labels(c));
 	pthread_mutex_unlock(&d->mu);
 	hx_empty(x, 204);
 }

@@ -134,7 +134,7 @@ static void exec_create(struct hx *x)
 	char action[600];
 	exec_action("exec_create", cmd, action, sizeof(action));
 	const char *attrs[] = {"image", c->image_name, "name", c->name, "execID", ex->id, NULL};
-	daemon_event(d, "container", action, c->id, attrs);
+	daemon_event_labels(d, "container", action, c->id, attrs, ctr_labels(c));
 	pthread_mutex_unlock(&d->mu);
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "Id", ex->id);
@@ -368,7 +368,7 @@ static void exec_run(struct hx *x, struct execi *ex, bool detach)
 	char action[600];
 	exec_action("exec_start", cJSON_GetObjectItemCaseSensitive(ex->body, "Cmd"), action,
 		    sizeof(action));
-	daemon_event(d, "container", action, ex->c->id, attrs);
+	daemon_event_labels(d, "container", action, ex->c->id, attrs, ctr_labels(ex->c));
 	if (detach) {
 		/* answer once it runs, then follow it on this thread */
 		hx_empty(x, 200);
@@ -382,7 +382,7 @@ static void exec_run(struct hx *x, struct execi *ex, bool detach)
 	snprintf(code, sizeof(code), "%d", ex->exit_code);
 	const char *dattrs[] = {"image", ex->c->image_name, "name", ex->c->name, "execID",
 				ex->id,  "exitCode",        code,   NULL};
-	daemon_event(d, "container", "exec_die", ex->c->id, dattrs);
+	daemon_event_labels(d, "container", "exec_die", ex->c->id, dattrs, ctr_labels(ex->c));
 	/* the client's connection closes when this thread returns: after the
 	 * exit code was recorded, so that its inspect sees it */
 out:

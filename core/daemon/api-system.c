@@ -311,8 +311,18 @@ static void system_df(struct hx *x)
 	cJSON_Delete(o);
 }
 
+/* POST /build/prune: tug builds nothing, so there is no cache to prune;
+ * dockerd's answer for an empty cache (docker system prune asks last). */
+static void build_prune(struct hx *x)
+{
+	static const char body[] = "{\"CachesDeleted\":null,\"SpaceReclaimed\":0}\n";
+
+	hx_body(x, 200, "application/json", body, sizeof(body) - 1);
+}
+
 static const struct hroute routes[] = {
 	{"GET", "/system/df", system_df, HR_THREAD},
+	{"POST", "/build/prune", build_prune, 0},
 	{"GET", "/_ping", ping, 0},
 	{"GET", "/version", version, 0},
 	{"GET", "/info", info, 0},

@@ -133,7 +133,7 @@ void api_update(struct hx *x)
 			c->id);
 	} else if ((st = update(d, c, body, &e)) == 0) {
 		const char *attrs[] = {"image", c->image_name, "name", c->name, NULL};
-		daemon_event(d, "container", "update", c->id, attrs);
+		daemon_event_labels(d, "container", "update", c->id, attrs, ctr_labels(c));
 	}
 	pthread_mutex_unlock(&d->mu);
 	if (st) {

@@ -372,7 +372,7 @@ int ctr_create(struct daemon *d, const char *name, const cJSON *body, struct ctr
 	pthread_mutex_lock(&d->mu);
 	c->creating = false;
 	const char *attrs[] = {"image", c->image_name, "name", c->name, NULL};
-	daemon_event(d, "container", "create", c->id, attrs);
+	daemon_event_labels(d, "container", "create", c->id, attrs, ctr_labels(c));
 	*out = c;
 	pthread_mutex_unlock(&d->mu);
 	st = 0;

@@ -61,7 +61,7 @@ static void event(struct daemon *d, struct ctr *c, const char *action, const cha
 		attrs[4] = NULL;
 	else if (!code)
 		attrs[6] = NULL;
-	daemon_event(d, "container", action, c->id, attrs);
+	daemon_event_labels(d, "container", action, c->id, attrs, ctr_labels(c));
 }
 
 /* One probe being run: the exec shim, its report pipe and output socket. */

@@ -32,7 +32,7 @@ static void event(struct daemon *d, struct ctr *c, const char *action, const cha
 {
 	const char *attrs[] = {"image", c->image_name, "name", c->name, k, v, NULL};
 
-	daemon_event(d, "container", action, c->id, attrs);
+	daemon_event_labels(d, "container", action, c->id, attrs, ctr_labels(c));
 }
 
 /* Volumes with mount options are mounted while a container uses them. */

@@ -19,7 +19,7 @@ static void event(struct daemon *d, struct ctr *c, const char *action)
 {
 	const char *attrs[] = {"image", c->image_name, "name", c->name, NULL};
 
-	daemon_event(d, "container", action, c->id, attrs);
+	daemon_event_labels(d, "container", action, c->id, attrs, ctr_labels(c));
 }
 
 static bool running(const struct ctr *c)

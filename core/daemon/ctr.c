@@ -231,6 +231,11 @@ int ctr_rm_dir(struct daemon *d, const struct ctr *c, struct err *e)
 	return r;
 }
 
+const cJSON *ctr_labels(const struct ctr *c)
+{
+	return cJSON_GetObjectItemCaseSensitive(c->config, "Labels");
+}
+
 const struct oci_snapshotter *ctr_snapshotter(struct daemon *d, const struct ctr *c)
 {
 	/* the one that made it: the daemon may have been started with another */

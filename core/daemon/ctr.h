@@ -151,6 +151,8 @@ int ctr_trash(struct daemon *d, const struct ctr *c, struct err *e);
 /* Daemon start: delete what removals cut short left in the trash. */
 void ctr_trash_purge(struct daemon *d);
 
+/* Config.Labels (NULL when none): event attributes, filters. */
+const cJSON *ctr_labels(const struct ctr *c);
 /* The path of a container file: <cdir>/<name>. */
 void ctr_path(const struct ctr *c, const char *name, char *buf, size_t size);
 /* The signal called name ("SIGTERM", "TERM", "15"), 0 when unknown. */

@@ -61,6 +61,10 @@ extern const struct api_part api_system, api_events, api_containers, api_exec, a
  * without d->mu held. */
 void daemon_event(struct daemon *d, const char *type, const char *action, const char *id,
 		  const char *const *attrs);
+/* The same for a container: its Config.Labels (may be NULL) join the
+ * attributes, as dockerd's container events carry them. */
+void daemon_event_labels(struct daemon *d, const char *type, const char *action, const char *id,
+			 const char *const *attrs, const cJSON *labels);
 
 /* daemon-listen.c: the listeners of the configuration's hosts. */
 struct tug_daemon_config;

@@ -20,8 +20,56 @@ static struct {
 	uint64_t seq; /* events ever recorded; ev[(seq-1) % RING] is the last */
 } E = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, {0}, {0}, 0};
 
+/* Actor.Attributes as dockerd builds them for a container: the given
+ * attributes, the container's labels over them, "image" and "name" over
+ * both; then sorted by key, as Go writes a map. */
+static void add_attrs(cJSON *at, const char *const *attrs, const cJSON *labels)
+{
+	const char *k[128], *v[128];
+	size_t n = 0;
+	const cJSON *l;
+
+	for (size_t i = 0; attrs && attrs[i] && attrs[i + 1] && n < 64; i += 2)
+		if (strcmp(attrs[i], "image") && strcmp(attrs[i], "name"))
+			k[n] = attrs[i], v[n++] = attrs[i + 1];
+	cJSON_ArrayForEach(l, labels)
+	{
+		size_t j;
+		if (!cJSON_IsString(l) || !l->string)
+			continue;
+		for (j = 0; j < n && strcmp(k[j], l->string); j++)
+			;
+		if (j == n && n == 126)
+			break;
+		k[j] = l->string, v[j] = l->valuestring;
+		n += j == n;
+	}
+	for (size_t i = 0; attrs && attrs[i] && attrs[i + 1] && n < 128; i += 2)
+		if (!strcmp(attrs[i], "image") || !strcmp(attrs[i], "name")) {
+			size_t j;
+			for (j = 0; j < n && strcmp(k[j], attrs[i]); j++)
+				;
+			k[j] = attrs[i], v[j] = attrs[i + 1];
+			n += j == n;
+		}
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && strcmp(k[j - 1], k[j]) > 0; j--) {
+			const char *tk = k[j], *tv = v[j];
+			k[j] = k[j - 1], v[j] = v[j - 1];
+			k[j - 1] = tk, v[j - 1] = tv;
+		}
+	for (size_t i = 0; i < n; i++)
+		cJSON_AddStringToObject(at, k[i], v[i]);
+}
+
 void daemon_event(struct daemon *d, const char *type, const char *action, const char *id,
 		  const char *const *attrs)
+{
+	daemon_event_labels(d, type, action, id, attrs, NULL);
+}
+
+void daemon_event_labels(struct daemon *d, const char *type, const char *action, const char *id,
+			 const char *const *attrs, const cJSON *labels)
 {
 	int64_t ns = daemon_now_ns();
 	cJSON *o = cJSON_CreateObject(), *actor, *at;
@@ -42,8 +90,7 @@ void daemon_event(struct daemon *d, const char *type, const char *action, const 
 	actor = cJSON_AddObjectToObject(o, "Actor");
 	cJSON_AddStringToObject(actor, "ID", id);
 	at = cJSON_AddObjectToObject(actor, "Attributes");
-	for (size_t i = 0; attrs && attrs[i] && attrs[i + 1]; i += 2)
-		cJSON_AddStringToObject(at, attrs[i], attrs[i + 1]);
+	add_attrs(at, attrs, labels);
 	cJSON_AddStringToObject(o, "scope", "local");
 	cJSON_AddNumberToObject(o, "time", (double)(ns / 1000000000));
 	json_add_u64(o, "timeNano", (uint64_t)ns);

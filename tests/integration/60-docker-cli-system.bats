@@ -141,14 +141,14 @@ teardown() {
 	[ "$output" = OK ]
 }
 
-@test "events: a run --rm shows create, start, die, destroy in order" {
+@test "events: a run --rm shows create, attach, start, die, destroy in order, with its labels" {
 	local t0 ev=$BATS_TEST_TMPDIR/events
 	t0=$(date +%s)
 	"$DOCKER" events --format '{{.Type}} {{.Action}} {{.Actor.Attributes.name}}' \
 		>"$ev" 2>&1 3>&- &
 	local pid=$!
 	sleep 1
-	run d run --rm --name evtest "$BOX" true
+	run d run --rm --name evtest -l evlabel=v1 "$BOX" true
 	[ "$status" -eq 0 ]
 	wait_for 10 grep -q '^container destroy evtest$' "$ev" || {
 		kill "$pid"
@@ -159,10 +159,14 @@ teardown() {
 	wait "$pid" || :
 	cat "$ev"
 	run grep '^container ' "$ev"
-	# create, (attach,) start, die, destroy: in that order.
+	# create, attach, start, die, destroy: in that order.
 	local order
-	order=$(grep -E '^container (create|start|die|destroy) evtest$' "$ev" | cut -d' ' -f2 | tr '\n' ' ')
-	[ "$order" = "create start die destroy " ]
+	order=$(grep -E '^container (create|attach|start|die|destroy) evtest$' "$ev" | cut -d' ' -f2 | tr '\n' ' ')
+	[ "$order" = "create attach start die destroy " ]
+	# the container's labels are attributes of its events
+	run d events --since "$t0" --until "$(($(date +%s) + 1))" --filter container=evtest \
+		--filter event=destroy --format '{{.Actor.Attributes.evlabel}}'
+	[ "$output" = v1 ]
 	# The same events again, from the daemon's record, without following.
 	run --separate-stderr d events --since "$t0" --until "$(($(date +%s) + 1))" \
 		--filter container=evtest --filter event=die --format '{{.Action}} {{.Actor.Attributes.exitCode}}'
@@ -188,6 +192,18 @@ teardown() {
 	[ "$(jq -r .id <<<"$output")" = "$(jq -r .Actor.ID <<<"$output")" ]
 	[ "$(jq -r .time <<<"$output")" -ge "$t0" ]
 	[ "$(jq -r .timeNano <<<"$output")" -ge "${t0}000000000" ]
+}
+
+@test "system prune -f: stopped containers go, the running one stays; the build cache answer too" {
+	d run -d --name prunerun "$BOX" sleep 1000 >/dev/null
+	d create --name prunedead "$BOX" true >/dev/null
+	run --separate-stderr d system prune -f
+	[ "$status" -eq 0 ]
+	has_line "Deleted Containers:"
+	has_match "^Total reclaimed space: "
+	d inspect prunerun >/dev/null
+	run ! d inspect prunedead
+	d rm -f prunerun >/dev/null
 }
 
 @test "system df: the four rows; a running container is active" {
