@@ -201,10 +201,8 @@ static void info(struct hx *x)
 	cJSON_AddStringToObject(o, "OSType", "linux");
 	cJSON_AddStringToObject(o, "Architecture", u.machine);
 	cJSON_AddStringToObject(o, "IndexServerAddress", "https://index.docker.io/v1/");
-	rc = cJSON_AddObjectToObject(o, "RegistryConfig");
-	cJSON_AddItemToObject(rc, "InsecureRegistryCIDRs", cJSON_CreateArray());
-	cJSON_AddItemToObject(rc, "IndexConfigs", cJSON_CreateObject());
-	cJSON_AddItemToObject(rc, "Mirrors", cJSON_CreateArray());
+	rc = daemon_registry_config();
+	cJSON_AddItemToObject(o, "RegistryConfig", rc ? rc : cJSON_CreateObject());
 	cJSON_AddNumberToObject(o, "NCPU", (double)sysconf(_SC_NPROCESSORS_ONLN));
 	cJSON_AddNumberToObject(o, "MemTotal", (double)si.totalram * si.mem_unit);
 	cJSON_AddStringToObject(o, "DockerRootDir", d->data_root);

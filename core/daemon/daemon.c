@@ -106,11 +106,13 @@ static struct hroute *all_routes(size_t *n)
 
 static int sigpipe_fd[2] = {-1, -1};
 
+/* The handler only writes the signal's number; the loop does the work. */
 static void on_signal(int sig)
 {
-	(void)sig;
-	if (write(sigpipe_fd[1], "x", 1) < 0) {
-		/* a full pipe: a stop is under way already */
+	char b = (char)sig;
+
+	if (write(sigpipe_fd[1], &b, 1) < 0) {
+		/* a full pipe: a stop or a reload is pending already */
 	}
 }
 
@@ -126,38 +128,23 @@ static void shutdown_thread(void *arg)
 static void on_term(int fd, void *arg)
 {
 	char b[16];
+	bool term = false, hup = false;
 	static bool once;
+	ssize_t n;
 
 	(void)arg;
-	while (read(fd, b, sizeof(b)) > 0)
-		;
-	if (once)
+	while ((n = read(fd, b, sizeof(b))) > 0)
+		for (ssize_t i = 0; i < n; i++)
+			*(b[i] == SIGHUP ? &hup : &term) = true;
+	/* SIGHUP: reload in the loop (a small file; no client waits on it). */
+	if (hup && !once)
+		daemon_reload(&D);
+	if (!term || once)
 		return;
 	once = true;
 	log_msg(LOG_LEVEL_INFO, "tug daemon: stopping");
 	if (hsrv_spawn(shutdown_thread, NULL, NULL) < 0)
 		hsrv_stop(D.srv);
-}
-
-/* The registry client reads its settings from the environment (as the
- * daemonless commands do): daemon.json's registry keys go there. */
-static void registry_env(void)
-{
-	char buf[4096];
-
-	for (int k = 0; k < 2; k++) {
-		const struct tug_strv *v = k ? &C.registry_mirrors : &C.insecure_registries;
-		size_t n = 0;
-		buf[0] = '\0';
-		for (size_t i = 0; i < v->n; i++)
-			n += (size_t)snprintf(buf + n, n < sizeof(buf) ? sizeof(buf) - n : 0,
-					      "%s%s", i ? "," : "", v->v[i]);
-		if (v->n)
-			setenv(k ? "TUG_REGISTRY_MIRRORS" : "TUG_INSECURE_REGISTRIES", buf, 1);
-	}
-	snprintf(buf, sizeof(buf), "%d", C.max_concurrent_downloads);
-	if (C.max_concurrent_downloads > 0)
-		setenv("TUG_MAX_CONCURRENT_DOWNLOADS", buf, 1);
 }
 
 static void settings(void)
@@ -172,9 +159,7 @@ static void settings(void)
 	D.log_max_size = C.log_max_size > 0 ? C.log_max_size : 0;
 	D.log_max_file = C.log_max_file > 0 ? C.log_max_file : 1;
 	D.storage_driver = C.storage_driver;
-	if (C.debug)
-		log_set_level(LOG_LEVEL_DEBUG);
-	registry_env();
+	daemon_apply_log_level(&C);
 }
 
 static int setup(struct err *e)
@@ -235,6 +220,7 @@ static int serve(struct err *e)
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
+	signal(SIGHUP, on_signal);
 	log_msg(LOG_LEVEL_INFO, "tug daemon %s: API %s on %s, data-root %s, storage %s",
 		TUG_VERSION, TUG_API_VERSION, C.hosts.n ? C.hosts.v[0] : "?", D.data_root,
 		D.snap->name);
@@ -246,7 +232,8 @@ int tug_daemon_main(int argc, char **argv)
 	struct err e = {0};
 
 	tug_config_init(&C);
-	if (tug_config_parse_args(&C, argc, argv, &e) < 0) {
+	if (daemon_reload_init(&C, argc, argv, &e) < 0 ||
+	    tug_config_parse_args(&C, argc, argv, &e) < 0) {
 		fprintf(stderr, "tug daemon: %s\n", e.msg);
 		return TUG_EXIT_USAGE;
 	}
