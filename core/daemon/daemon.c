@@ -196,6 +196,29 @@ static int setup(struct err *e)
 	return 0;
 }
 
+/* <data-root>/daemon.hosts: the unix sockets this daemon serves, for
+ * `tug --data-root DIR system check`, which finds the store locked and
+ * asks the daemon instead. Stale after a SIGKILL: the client checks that
+ * the daemon it reaches serves that root. */
+static void write_hosts(bool remove)
+{
+	char path[PATH_MAX + 32], buf[4096];
+	struct err e;
+	size_t n = 0;
+
+	snprintf(path, sizeof(path), "%s/daemon.hosts", D.data_root);
+	if (remove) {
+		unlink(path);
+		return;
+	}
+	buf[0] = '\0';
+	for (size_t i = 0; i < C.hosts.n && n < sizeof(buf); i++)
+		if (!strncmp(C.hosts.v[i], "unix://", 7))
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s\n", C.hosts.v[i]);
+	if (n >= sizeof(buf) || file_write_replace(AT_FDCWD, path, buf, n, 0644, &e) < 0)
+		log_msg(LOG_LEVEL_WARN, "%s: not written", path);
+}
+
 static int serve(struct err *e)
 {
 	struct hsrv_opts o = {.user = &D, .pre = pre, .not_found = not_found};
@@ -211,6 +234,7 @@ static int serve(struct err *e)
 		return -1;
 	if (daemon_listen_open(D.srv, &C, e) < 0)
 		return -1;
+	write_hosts(false);
 	if (ctr_restore_all(&D, e) < 0)
 		log_msg(LOG_LEVEL_WARN, "restore containers: %s", e->msg);
 	hsrv_tick(D.srv, 200, ctr_tick, &D);
@@ -247,6 +271,7 @@ int tug_daemon_main(int argc, char **argv)
 		return TUG_EXIT_FAIL;
 	}
 	daemon_listen_close();
+	write_hosts(true);
 	if (C.pidfile)
 		unlink(C.pidfile);
 	log_msg(LOG_LEVEL_INFO, "tug daemon: stopped");
