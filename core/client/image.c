@@ -175,8 +175,11 @@ static int check_by_daemon(const char *host, const char *root, struct err *e)
 		err_set(e, "the daemon at %s serves %s, not %s", c.host, got, root);
 		goto out;
 	}
-	cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(o, "Lines")) if (cJSON_IsString(l))
-		printf("%s\n", l->valuestring);
+	cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(o, "Lines"))
+	{
+		if (cJSON_IsString(l))
+			printf("%s\n", l->valuestring);
+	}
 	fflush(stdout);
 	rc = check_result((int)eng_num(o, "Problems"), got);
 out:
@@ -254,7 +257,6 @@ static int system_check(void)
 
 int tug_system_main(int argc, char **argv)
 {
-
 	if (argc >= 2 && !strcmp(argv[1], "dial-stdio") && tug_dial_stdio_main)
 		return tug_dial_stdio_main(argc - 1, argv + 1);
 	if (argc < 2 || strcmp(argv[1], "check")) {

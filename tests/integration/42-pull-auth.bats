@@ -131,10 +131,12 @@ secure_relay() {
 	ip netns add "$SECURE_NS"
 	sn ip link set lo up
 	sn ip addr add 10.200.0.1/32 dev lo
-	socat "UNIX-LISTEN:$BATS_TEST_TMPDIR/relay.sock,fork" "TCP:$REGISTRY_ADDR" &
+	# not through sn (a function: $! would be its subshell), and without
+	# bats' fd 3, which would keep bats waiting for them
+	socat "UNIX-LISTEN:$BATS_TEST_TMPDIR/relay.sock,fork" "TCP:$REGISTRY_ADDR" 3>&- &
 	RELAY_PIDS=$!
-	sn socat "TCP-LISTEN:$port,bind=10.200.0.1,fork,reuseaddr" \
-		"UNIX-CONNECT:$BATS_TEST_TMPDIR/relay.sock" &
+	nsenter --net="/run/netns/$SECURE_NS" socat "TCP-LISTEN:$port,bind=10.200.0.1,fork,reuseaddr" \
+		"UNIX-CONNECT:$BATS_TEST_TMPDIR/relay.sock" 3>&- &
 	RELAY_PIDS="$RELAY_PIDS $!"
 	SECURE_ADDR=10.200.0.1:$port
 	for _ in $(seq 50); do
