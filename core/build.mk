@@ -20,7 +20,8 @@ bin-$(CONFIG_RUNTIME) += core/runtime/runc.c core/runtime/runc-cmds.c \
 # under it; sock.c is their timed socket I/O.
 lib-$(CONFIG_REGISTRY) += core/lib/http.c core/lib/http-conn.c core/lib/http-parse.c \
 	core/lib/http-url.c core/lib/sock.c
-lib-$(CONFIG_TLS) += core/lib/tls.c core/lib/tls-config.c core/lib/tls-ip.c core/lib/sock.c
+lib-$(CONFIG_TLS) += core/lib/tls.c core/lib/tls-config.c core/lib/tls-ip.c core/lib/sock.c \
+	core/lib/tls-noverify.c
 
 # The image commands of the Docker grammar, working on the store directly
 # (tug --data-root DIR pull|images|tag|rmi|image|system check); the client
@@ -44,7 +45,8 @@ bin-$(CONFIG_SHIM) += core/shim/shim.c core/shim/shim-start.c core/shim/shim-loo
 # then the container manager, then the API's parts.
 # The request head parser is pure: in the library for its unit test and fuzzer.
 lib-$(CONFIG_DAEMON) += core/daemon/hreq.c
-bin-$(CONFIG_DAEMON) += core/cinit.c core/daemon/daemon.c core/daemon/daemon-listen.c core/daemon/httpd.c \
+bin-$(CONFIG_DAEMON) += core/cinit.c core/daemon/daemon.c core/daemon/daemon-listen.c \
+	core/daemon/daemon-reload.c core/daemon/httpd.c \
 	core/daemon/httpd-read.c core/daemon/httpd-route.c core/daemon/hx.c core/daemon/hx-body.c \
 	core/daemon/events.c core/daemon/filters.c \
 	core/daemon/ctr.c core/daemon/ctr-inspect.c core/daemon/ctr-create.c core/daemon/ctr-shim.c \

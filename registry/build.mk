@@ -8,7 +8,8 @@ lib-$(CONFIG_REGISTRY) += core/lib/base64.c registry/auth.c registry/creds.c
 lib-$(CONFIG_IMAGES) += registry/ref.c registry/manifest.c registry/platform.c
 
 # Sessions with a registry, resumable blob downloads, pull.
-lib-$(CONFIG_REGISTRY) += registry/client.c registry/token.c registry/blob.c registry/pull.c
+lib-$(CONFIG_REGISTRY) += registry/client.c registry/insecure.c registry/token.c registry/blob.c \
+	registry/pull.c
 
 # Push: blobs (HEAD, cross-repository mount, whole or chunked upload), then
 # the stored manifest.

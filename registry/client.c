@@ -20,19 +20,13 @@ static const char *registry_host(const char *domain)
 	return strcmp(domain, "docker.io") ? domain : "registry-1.docker.io";
 }
 
-/* Docker counts localhost and 127.0.0.0/8 as insecure without being told. */
-static bool is_insecure(const char *host, const struct reg_options *o)
+/* The host[:port] of a mirror's URL ("https://m:5000/v2" -> "m:5000"). */
+static void url_hostport(const char *url, char *out, size_t size)
 {
-	size_t hl = strcspn(host, ":");
+	const char *p = strstr(url, "://");
 
-	if ((hl == 9 && !strncmp(host, "localhost", 9)) || !strncmp(host, "127.", 4) ||
-	    !strncmp(host, "[::1]", 5))
-		return true;
-	for (const char *const *p = o->insecure; p && *p; p++)
-		if (!strcmp(*p, host) ||
-		    (!strchr(*p, ':') && strlen(*p) == hl && !strncmp(*p, host, hl)))
-			return true;
-	return false;
+	p = p ? p + 3 : url;
+	snprintf(out, size, "%.*s", (int)strcspn(p, "/?#"), p);
 }
 
 /* <dir>/<host>/: *.crt are CAs, a *.cert with its *.key the client's. */
@@ -126,6 +120,7 @@ static int session_open(struct reg_session *s, const char *domain, const char *b
 			const struct reg_options *o, struct err *e)
 {
 	const char *host = registry_host(domain);
+	char mirror[256];
 	struct err first;
 	int r;
 
@@ -134,7 +129,9 @@ static int session_open(struct reg_session *s, const char *domain, const char *b
 	snprintf(s->domain, sizeof(s->domain), "%s", domain);
 	s->timeout_ms = o->timeout_ms;
 	s->version = o->version;
-	s->insecure = is_insecure(host, o);
+	if (base_url)
+		url_hostport(base_url, mirror, sizeof(mirror));
+	s->insecure = reg_insecure(base_url ? mirror : domain, o->insecure, true);
 	if (o->creds) {
 		s->creds = *o->creds;
 		s->have_creds = s->creds.user[0] || s->creds.identity_token[0];
@@ -145,6 +142,10 @@ static int session_open(struct reg_session *s, const char *domain, const char *b
 	}
 	if (make_tls(s, host, o, e) < 0)
 		return -1;
+	/* dockerd's InsecureSkipVerify: an insecure registry's certificate is
+	 * not checked (certs.d still gives the client certificate). */
+	if (CFG_TLS && s->insecure)
+		tls_config_set_verify(s->tls, false);
 	if (base_url) {
 		snprintf(s->base, sizeof(s->base), "%s", base_url);
 		if (s->base[0] && s->base[strlen(s->base) - 1] == '/')
@@ -159,7 +160,8 @@ static int session_open(struct reg_session *s, const char *domain, const char *b
 			*e = first;
 		return err_wrap(e, "registry %s", domain);
 	}
-	/* An insecure registry may speak plain HTTP. */
+	/* An insecure registry may speak plain HTTP (after HTTPS without
+	 * verification failed). */
 	snprintf(s->base, sizeof(s->base), "http://%s", host);
 	if (ping(s, e) == 0)
 		return 0;

@@ -17,8 +17,10 @@
 struct tls_config;
 
 struct reg_options {
-	/* host[:port] registries that may be reached over plain HTTP (after
-	 * HTTPS failed); localhost and 127.0.0.0/8 always may, as with Docker.
+	/* Insecure registries (daemon.json insecure-registries): "host[:port]"
+	 * or a CIDR ("10.0.0.0/8"); 127.0.0.0/8 and ::1/128 always are, as
+	 * with dockerd. An insecure registry is tried over HTTPS without
+	 * verifying its certificate, then over plain HTTP (reg_insecure).
 	 * NULL-terminated; NULL: none. */
 	const char *const *insecure;
 	/* Mirrors tried first for docker.io ("https://mirror:5000"). */
@@ -55,9 +57,19 @@ struct reg_session {
 	unsigned next_slot;
 };
 
+/* dockerd's decision (registry/insecure.c): hostport ("reg:5000",
+ * "[::1]:5000", "10.1.2.3") is insecure when insecure lists it as it is
+ * written, or when its address is in 127.0.0.0/8, ::1/128 or a CIDR of
+ * insecure. A name is looked up (getaddrinfo) only when resolve is true;
+ * localhost always counts as 127.0.0.1. docker.io never is insecure. */
+bool reg_insecure(const char *hostport, const char *const *insecure, bool resolve);
+/* The address part only: ip (numeric) in the defaults or a CIDR of insecure. */
+bool reg_insecure_ip(const char *ip, const char *const *insecure);
+
 /* Open a session with the registry of a reference's domain (base_url: a
- * mirror's URL instead, or NULL). Pings /v2/ to learn the scheme: HTTPS, or
- * for an insecure registry plain HTTP when HTTPS fails. */
+ * mirror's URL instead, or NULL). Pings /v2/ to learn the scheme: HTTPS
+ * (for an insecure registry without verifying the certificate), then for
+ * an insecure registry plain HTTP when HTTPS fails. */
 int reg_session_open(struct reg_session *s, const char *domain, const char *base_url,
 		     const struct reg_options *o, struct err *e);
 void reg_session_close(struct reg_session *s);

@@ -1,5 +1,7 @@
 /* image.c - `tug image <cmd>` (inspect, prune, and the docker aliases ls,
  * rm, tag, pull) and `tug system check`. */
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +10,8 @@
 #include "applets.h"
 #include "core/applet.h"
 #include "core/client/cli.h"
+#include "core/client/engine.h"
+#include "file.h"
 #include "json.h"
 #include "oci/image-info.h"
 #include "registry/ref.h"
@@ -143,12 +147,119 @@ static void report(const char *line, void *arg)
 	printf("%s\n", line);
 }
 
-int tug_system_main(int argc, char **argv)
+/* What the check found, printed the same way however it ran. */
+static int check_result(int problems, const char *root)
 {
+	if (problems) {
+		fprintf(stderr, "tug: system check: %d problem%s in %s\n", problems,
+			problems == 1 ? "" : "s", root);
+		return CLI_EXIT_FAIL;
+	}
+	printf("ok: %s is consistent\n", root);
+	return 0;
+}
+
+/* The check done by the daemon at host (NULL: -H/$TUG_HOST/$DOCKER_HOST;
+ * GET /tug/system/check), which must serve root when root is not NULL.
+ * Returns the exit code, or -1 with e filled when no such daemon answered. */
+static int check_by_daemon(const char *host, const char *root, struct err *e)
+{
+	struct api_client c;
+	cJSON *o = NULL;
+	const cJSON *l;
+	const char *got;
+	int rc = -1;
+
+	if (api_init(&c, host, e) < 0 || api_ping(&c, e) < 0 ||
+	    api_json(&c, "GET", "/tug/system/check", NULL, &o, e) < 0)
+		goto out;
+	got = eng_str(o, "Root");
+	if (root && strcmp(root, got)) {
+		err_set(e, "the daemon at %s serves %s, not %s", c.host, got, root);
+		goto out;
+	}
+	cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(o, "Lines"))
+	{
+		if (cJSON_IsString(l))
+			printf("%s\n", l->valuestring);
+	}
+	fflush(stdout);
+	rc = check_result((int)eng_num(o, "Problems"), got);
+out:
+	cJSON_Delete(o);
+	api_close(&c);
+	return rc;
+}
+
+/* The daemons that hold root: the sockets it wrote in <root>/daemon.hosts,
+ * else the default address. */
+static int check_by_holder(const char *root, struct err *e)
+{
+	char path[PATH_MAX + 32], *text = NULL, *save = NULL;
+	size_t len;
+	int rc = -1;
+
+	snprintf(path, sizeof(path), "%s/daemon.hosts", root);
+	if (file_read_all(path, 65536, &text, &len, e) < 0)
+		return check_by_daemon(NULL, root, e);
+	for (char *h = strtok_r(text, "\n", &save); h && rc < 0; h = strtok_r(NULL, "\n", &save))
+		rc = check_by_daemon(h, root, e);
+	free(text);
+	return rc;
+}
+
+/* The store is locked: a daemon holds it for its life (then it does the
+ * check), or a daemonless writer for a while (then the check waits). */
+static int check_locked(const char *root, struct oci_store *s, struct err *e)
+{
+	struct err de = {0};
+	int rc = CFG_CLIENT ? check_by_holder(root, &de) : -1;
+
+	if (rc >= 0)
+		return rc;
+	if (CFG_CLIENT)
+		fprintf(stderr,
+			"tug: system check: %s; no daemon serving it answered (%s); waiting\n",
+			e->msg, de.msg);
+	else
+		fprintf(stderr, "tug: system check: %s; waiting\n", e->msg);
+	if (oci_store_open(s, root, OCI_STORE_SHARED, false, e) < 0)
+		return cli_fail("system check", e);
+	return -1;
+}
+
+static int system_check(void)
+{
+	const char *root = tug_data_root ? tug_data_root : CLI_DEFAULT_DATA_ROOT;
+	char abs[PATH_MAX];
 	struct oci_store s;
 	struct err e = {0};
-	int lines = 0, problems;
+	int lines = 0, problems, rc;
 
+	/* -H (or a daemon named in the environment, without --data-root): ask
+	 * that daemon; its store is the one meant. */
+	if (CFG_CLIENT &&
+	    (tug_host || (!tug_data_root && (getenv("TUG_HOST") || getenv("DOCKER_HOST"))))) {
+		rc = check_by_daemon(tug_host, tug_data_root && realpath(root, abs) ? abs : NULL,
+				     &e);
+		return rc >= 0 ? rc : cli_fail("system check", &e);
+	}
+	if (oci_store_open(&s, root, OCI_STORE_SHARED, true, &e) < 0) {
+		if (e.errnum != EWOULDBLOCK)
+			return cli_fail("system check", &e);
+		rc = check_locked(realpath(root, abs) ? abs : root, &s, &e);
+		if (rc >= 0)
+			return rc;
+	}
+	problems = oci_store_check(&s, report, &lines, &e);
+	oci_store_close(&s);
+	if (problems < 0)
+		return cli_fail("system check", &e);
+	return check_result(problems, s.root);
+}
+
+int tug_system_main(int argc, char **argv)
+{
 	if (argc >= 2 && !strcmp(argv[1], "dial-stdio") && tug_dial_stdio_main)
 		return tug_dial_stdio_main(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "df") && tug_system_df_main)
@@ -161,17 +272,5 @@ int tug_system_main(int argc, char **argv)
 			"blob, layer, image and name of the store\n");
 		return argc == 2 && !strcmp(argv[1], "--help") ? 0 : CLI_EXIT_USAGE;
 	}
-	if (cli_store_open(&s, OCI_STORE_SHARED, &e) < 0)
-		return cli_fail("system check", &e);
-	problems = oci_store_check(&s, report, &lines, &e);
-	oci_store_close(&s);
-	if (problems < 0)
-		return cli_fail("system check", &e);
-	if (problems) {
-		fprintf(stderr, "tug: system check: %d problem%s in %s\n", problems,
-			problems == 1 ? "" : "s", s.root);
-		return CLI_EXIT_FAIL;
-	}
-	printf("ok: %s is consistent\n", s.root);
-	return 0;
+	return system_check();
 }

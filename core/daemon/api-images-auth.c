@@ -6,6 +6,7 @@
 
 #include "core/daemon/api-images.h"
 #include "json.h"
+#include "log.h"
 
 /* The domain a login is for: "docker.io" when none is given. */
 static void server_domain(const char *arg, char *out, size_t size)
@@ -44,11 +45,9 @@ static int check(struct img_reg *rg, const char *domain, struct err *e)
 	} else if (r == 0) {
 		http_response_end(&hc, &rs);
 	} else if (strstr(e->msg, "401") || strstr(e->msg, "nauthorized")) {
-		char cause[sizeof(e->msg)];
-
-		snprintf(cause, sizeof(cause), "%s", e->msg);
-		err_set(e, "login attempt to %s/v2/ failed with status: 401 Unauthorized (%s)",
-			s.base, cause);
+		/* dockerd's words exactly: the registry's own are in the log */
+		log_msg(LOG_LEVEL_DEBUG, "login to %s: %s", s.base, e->msg);
+		err_set(e, "login attempt to %s/v2/ failed with status: 401 Unauthorized", s.base);
 		e->errnum = EACCES;
 	}
 	http_client_close(&hc);

@@ -157,7 +157,6 @@ void img_pull(struct hx *x)
 	struct reg_ref ref;
 	struct err e = {0};
 	char platform[96], fam[REG_REF_STR_MAX], name[REG_REF_STR_MAX];
-	const char *par = getenv("TUG_MAX_CONCURRENT_DOWNLOADS");
 	int st;
 
 	if (!ui || !rg) {
@@ -172,7 +171,7 @@ void img_pull(struct hx *x)
 	}
 	ui->x = x;
 	ui->ref = &ref;
-	ui->parallel = par && atoi(par) > 0 ? atoi(par) : 3;
+	ui->parallel = rg->max_downloads;
 	struct reg_pull_opts po = {.reg = &rg->o,
 				   .platform = platform[0] ? &plat : NULL,
 				   .parallel = ui->parallel,

@@ -30,16 +30,14 @@ int img_status(const struct err *e)
 	}
 }
 
-static const char *const *env_list(const char *name, char *buf, size_t size, const char **v,
-				   size_t nv)
+/* A comma-separated list in buf, split in place into v (NULL-terminated). */
+static const char *const *split_list(char *buf, const char **v, size_t nv)
 {
-	const char *s = getenv(name);
 	char *save = NULL;
 	size_t n = 0;
 
-	if (!s || !*s)
+	if (!*buf)
 		return NULL;
-	snprintf(buf, size, "%s", s);
 	for (char *tok = strtok_r(buf, ",", &save); tok && n + 1 < nv;
 	     tok = strtok_r(NULL, ",", &save))
 		v[n++] = tok;
@@ -52,9 +50,10 @@ int img_reg_init(struct img_reg *r, struct hx *x, struct err *e)
 	const char *h = hreq_header(&x->rq, "X-Registry-Auth");
 
 	memset(r, 0, sizeof(*r));
-	r->o.insecure =
-		env_list("TUG_INSECURE_REGISTRIES", r->ins_buf, sizeof(r->ins_buf), r->ins, 16);
-	r->o.mirrors = env_list("TUG_REGISTRY_MIRRORS", r->mir_buf, sizeof(r->mir_buf), r->mir, 16);
+	daemon_registry_settings(r->ins_buf, sizeof(r->ins_buf), r->mir_buf, sizeof(r->mir_buf),
+				 &r->max_downloads);
+	r->o.insecure = split_list(r->ins_buf, r->ins, 16);
+	r->o.mirrors = split_list(r->mir_buf, r->mir, 16);
 	r->o.ca_bundle = getenv("TUG_CA_BUNDLE");
 	r->o.version = TUG_VERSION;
 	if (!h || !*h)

@@ -14,11 +14,13 @@
  * EACCES 401, else 500. */
 int img_status(const struct err *e);
 
-/* Registry options for a request: the daemon's environment
- * (TUG_INSECURE_REGISTRIES, TUG_REGISTRY_MIRRORS, TUG_CA_BUNDLE) and the
- * credentials of its X-Registry-Auth header (none: the config files). */
+/* Registry options for a request: the daemon's settings as they are now
+ * (daemon_registry_settings: insecure registries, mirrors, download
+ * limit), TUG_CA_BUNDLE and the credentials of its X-Registry-Auth header
+ * (none: the config files). */
 struct img_reg {
 	struct reg_options o;
+	int max_downloads;
 	struct reg_creds creds;
 	char ins_buf[1024], mir_buf[1024];
 	const char *ins[16], *mir[16];

@@ -201,10 +201,8 @@ static void info(struct hx *x)
 	cJSON_AddStringToObject(o, "OSType", "linux");
 	cJSON_AddStringToObject(o, "Architecture", u.machine);
 	cJSON_AddStringToObject(o, "IndexServerAddress", "https://index.docker.io/v1/");
-	rc = cJSON_AddObjectToObject(o, "RegistryConfig");
-	cJSON_AddItemToObject(rc, "InsecureRegistryCIDRs", cJSON_CreateArray());
-	cJSON_AddItemToObject(rc, "IndexConfigs", cJSON_CreateObject());
-	cJSON_AddItemToObject(rc, "Mirrors", cJSON_CreateArray());
+	rc = daemon_registry_config();
+	cJSON_AddItemToObject(o, "RegistryConfig", rc ? rc : cJSON_CreateObject());
 	cJSON_AddNumberToObject(o, "NCPU", (double)sysconf(_SC_NPROCESSORS_ONLN));
 	cJSON_AddNumberToObject(o, "MemTotal", (double)si.totalram * si.mem_unit);
 	cJSON_AddStringToObject(o, "DockerRootDir", d->data_root);
@@ -320,9 +318,44 @@ static void build_prune(struct hx *x)
 	hx_body(x, 200, "application/json", body, sizeof(body) - 1);
 }
 
+static void check_line(const char *line, void *arg)
+{
+	cJSON_AddItemToArray(arg, cJSON_CreateString(line));
+}
+
+/* GET /tug/system/check, tug's own (dockerd has no /tug/ path): `tug
+ * system check` while this daemon holds the store's lock. Image writes
+ * (store_mu) and the store's commits (its mutex) wait meanwhile, so no
+ * write is seen half-done; a pull in flight leaves only tmp/ (notes). */
+static void system_check(struct hx *x)
+{
+	struct daemon *d = x->user;
+	cJSON *o = cJSON_CreateObject(), *lines = cJSON_CreateArray();
+	struct err e = {0};
+	int n;
+
+	pthread_mutex_lock(&d->store_mu);
+	oci_store_lock(&d->store);
+	n = oci_store_check(&d->store, check_line, lines, &e);
+	oci_store_unlock(&d->store);
+	pthread_mutex_unlock(&d->store_mu);
+	if (n < 0) {
+		hx_error(x, 500, "system check: %s", e.msg);
+	} else {
+		cJSON_AddStringToObject(o, "Root", d->store.root);
+		cJSON_AddNumberToObject(o, "Problems", n);
+		cJSON_AddItemToObject(o, "Lines", lines);
+		lines = NULL;
+		hx_json(x, 200, o);
+	}
+	cJSON_Delete(lines);
+	cJSON_Delete(o);
+}
+
 static const struct hroute routes[] = {
 	{"GET", "/system/df", system_df, HR_THREAD},
 	{"POST", "/build/prune", build_prune, 0},
+	{"GET", "/tug/system/check", system_check, HR_THREAD},
 	{"GET", "/_ping", ping, 0},
 	{"GET", "/version", version, 0},
 	{"GET", "/info", info, 0},

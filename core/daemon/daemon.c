@@ -106,11 +106,13 @@ static struct hroute *all_routes(size_t *n)
 
 static int sigpipe_fd[2] = {-1, -1};
 
+/* The handler only writes the signal's number; the loop does the work. */
 static void on_signal(int sig)
 {
-	(void)sig;
-	if (write(sigpipe_fd[1], "x", 1) < 0) {
-		/* a full pipe: a stop is under way already */
+	char b = (char)sig;
+
+	if (write(sigpipe_fd[1], &b, 1) < 0) {
+		/* a full pipe: a stop or a reload is pending already */
 	}
 }
 
@@ -128,38 +130,23 @@ static void shutdown_thread(void *arg)
 static void on_term(int fd, void *arg)
 {
 	char b[16];
+	bool term = false, hup = false;
 	static bool once;
+	ssize_t n;
 
 	(void)arg;
-	while (read(fd, b, sizeof(b)) > 0)
-		;
-	if (once)
+	while ((n = read(fd, b, sizeof(b))) > 0)
+		for (ssize_t i = 0; i < n; i++)
+			*(b[i] == SIGHUP ? &hup : &term) = true;
+	/* SIGHUP: reload in the loop (a small file; no client waits on it). */
+	if (hup && !once)
+		daemon_reload(&D);
+	if (!term || once)
 		return;
 	once = true;
 	log_msg(LOG_LEVEL_INFO, "tug daemon: stopping");
 	if (hsrv_spawn(shutdown_thread, NULL, NULL) < 0)
 		hsrv_stop(D.srv);
-}
-
-/* The registry client reads its settings from the environment (as the
- * daemonless commands do): daemon.json's registry keys go there. */
-static void registry_env(void)
-{
-	char buf[4096];
-
-	for (int k = 0; k < 2; k++) {
-		const struct tug_strv *v = k ? &C.registry_mirrors : &C.insecure_registries;
-		size_t n = 0;
-		buf[0] = '\0';
-		for (size_t i = 0; i < v->n; i++)
-			n += (size_t)snprintf(buf + n, n < sizeof(buf) ? sizeof(buf) - n : 0,
-					      "%s%s", i ? "," : "", v->v[i]);
-		if (v->n)
-			setenv(k ? "TUG_REGISTRY_MIRRORS" : "TUG_INSECURE_REGISTRIES", buf, 1);
-	}
-	snprintf(buf, sizeof(buf), "%d", C.max_concurrent_downloads);
-	if (C.max_concurrent_downloads > 0)
-		setenv("TUG_MAX_CONCURRENT_DOWNLOADS", buf, 1);
 }
 
 static void settings(void)
@@ -174,9 +161,7 @@ static void settings(void)
 	D.log_max_size = C.log_max_size > 0 ? C.log_max_size : 0;
 	D.log_max_file = C.log_max_file > 0 ? C.log_max_file : 1;
 	D.storage_driver = C.storage_driver;
-	if (C.debug)
-		log_set_level(LOG_LEVEL_DEBUG);
-	registry_env();
+	daemon_apply_log_level(&C);
 }
 
 /* What a pull or load killed with a previous daemon had committed (layers
@@ -232,6 +217,29 @@ static int setup(struct err *e)
 	return 0;
 }
 
+/* <data-root>/daemon.hosts: the unix sockets this daemon serves, for
+ * `tug --data-root DIR system check`, which finds the store locked and
+ * asks the daemon instead. Stale after a SIGKILL: the client checks that
+ * the daemon it reaches serves that root. */
+static void write_hosts(bool remove)
+{
+	char path[PATH_MAX + 32], buf[4096];
+	struct err e;
+	size_t n = 0;
+
+	snprintf(path, sizeof(path), "%s/daemon.hosts", D.data_root);
+	if (remove) {
+		unlink(path);
+		return;
+	}
+	buf[0] = '\0';
+	for (size_t i = 0; i < C.hosts.n && n < sizeof(buf); i++)
+		if (!strncmp(C.hosts.v[i], "unix://", 7))
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s\n", C.hosts.v[i]);
+	if (n >= sizeof(buf) || file_write_replace(AT_FDCWD, path, buf, n, 0644, &e) < 0)
+		log_msg(LOG_LEVEL_WARN, "%s: not written", path);
+}
+
 static int serve(struct err *e)
 {
 	struct hsrv_opts o = {.user = &D, .pre = pre, .not_found = not_found};
@@ -247,6 +255,7 @@ static int serve(struct err *e)
 		return -1;
 	if (daemon_listen_open(D.srv, &C, e) < 0)
 		return -1;
+	write_hosts(false);
 	if (ctr_restore_all(&D, e) < 0)
 		log_msg(LOG_LEVEL_WARN, "restore containers: %s", e->msg);
 	discard_unused(&D.store); /* after the restore: containers pin their layers */
@@ -257,6 +266,7 @@ static int serve(struct err *e)
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
+	signal(SIGHUP, on_signal);
 	log_msg(LOG_LEVEL_INFO, "tug daemon %s: API %s on %s, data-root %s, storage %s",
 		TUG_VERSION, TUG_API_VERSION, C.hosts.n ? C.hosts.v[0] : "?", D.data_root,
 		D.snap->name);
@@ -268,7 +278,8 @@ int tug_daemon_main(int argc, char **argv)
 	struct err e = {0};
 
 	tug_config_init(&C);
-	if (tug_config_parse_args(&C, argc, argv, &e) < 0) {
+	if (daemon_reload_init(&C, argc, argv, &e) < 0 ||
+	    tug_config_parse_args(&C, argc, argv, &e) < 0) {
 		fprintf(stderr, "tug daemon: %s\n", e.msg);
 		return TUG_EXIT_USAGE;
 	}
@@ -282,6 +293,7 @@ int tug_daemon_main(int argc, char **argv)
 		return TUG_EXIT_FAIL;
 	}
 	daemon_listen_close();
+	write_hosts(true);
 	if (C.pidfile)
 		unlink(C.pidfile);
 	log_msg(LOG_LEVEL_INFO, "tug daemon: stopped");

@@ -71,6 +71,26 @@ struct tug_daemon_config;
 int daemon_listen_open(struct hsrv *srv, const struct tug_daemon_config *c, struct err *e);
 void daemon_listen_close(void);
 
+/* daemon-reload.c: SIGHUP. init keeps c (the daemon's configuration,
+ * whose reloadable fields change under the reload's lock from then on)
+ * and a copy of the unparsed argv. daemon_reload reads the settings again,
+ * applies debug, live-restore, insecure-registries, registry-mirrors and
+ * max-concurrent-downloads, logs what needs a restart and sends the
+ * "daemon reload" event; a file that does not load changes nothing (the
+ * error is logged). */
+int daemon_reload_init(struct tug_daemon_config *c, int argc, char **argv, struct err *e);
+void daemon_reload(struct daemon *d);
+/* The log level of c: debug, else log-level, else info. */
+void daemon_apply_log_level(const struct tug_daemon_config *c);
+/* The registry settings now (reloadable): insecure registries and mirrors
+ * as comma-separated lists (from the daemon's environment,
+ * TUG_INSECURE_REGISTRIES / TUG_REGISTRY_MIRRORS, when the configuration
+ * has none), and the download limit. */
+void daemon_registry_settings(char *insecure, size_t isize, char *mirrors, size_t msize,
+			      int *max_downloads);
+/* GET /info's RegistryConfig object (the caller's cJSON_Delete). */
+cJSON *daemon_registry_config(void);
+
 /* Time as Docker prints it: RFC 3339 with nanoseconds, UTC. */
 void daemon_time_str(int64_t ns, char *buf, size_t size);
 int64_t daemon_now_ns(void);

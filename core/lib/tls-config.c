@@ -316,6 +316,11 @@ fail:
 	return -1;
 }
 
+void tls_config_set_verify(struct tls_config *cfg, bool verify)
+{
+	cfg->no_verify = !verify;
+}
+
 size_t tls_config_anchors(const struct tls_config *cfg)
 {
 	return cfg->nta;

@@ -13,7 +13,17 @@ struct tls_config {
 	br_x509_certificate *chain; /* client chain, leaf first; data malloc'd */
 	size_t nchain;
 	br_skey_decoder_context *skey; /* client key, NULL when none */
+	bool no_verify; /* tls_config_set_verify(cfg, false) */
 };
+
+/* tls-noverify.c: the X.509 engine of a configuration that does not
+ * verify: the end-entity certificate's key, no chain, name or date check. */
+struct tls_noverify {
+	const br_x509_class *vtable;
+	br_x509_decoder_context dc;
+	unsigned ncert;
+};
+void tls_noverify_init(struct tls_noverify *x);
 
 /* Call fn for each object of a PEM file with its name ("CERTIFICATE") and
  * DER bytes (malloc'd; fn owns them from then on, even when it fails). */

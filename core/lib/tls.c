@@ -30,6 +30,7 @@ struct tls_conn {
 	br_ssl_client_context cc;
 	br_x509_minimal_context xc;
 	struct ip_x509 ipx;
+	struct tls_noverify nv; /* used instead when cfg->no_verify */
 	const struct tls_config *cfg;
 	int fd, timeout_ms;
 	bool handshaken, eof, reading;
@@ -307,7 +308,12 @@ int tls_conn_open(struct tls_conn **out, const struct tls_config *cfg, int fd, c
 	t->ipx.vtable = &ipx_vtable;
 	t->ipx.inner = &t->xc;
 	t->ipx.ip = ip ? t->host : NULL;
-	br_ssl_engine_set_x509(&t->cc.eng, &t->ipx.vtable);
+	if (cfg->no_verify) {
+		tls_noverify_init(&t->nv);
+		br_ssl_engine_set_x509(&t->cc.eng, &t->nv.vtable);
+	} else {
+		br_ssl_engine_set_x509(&t->cc.eng, &t->ipx.vtable);
+	}
 	set_client_cert(t, cfg);
 	br_ssl_engine_set_buffer(&t->cc.eng, t->iobuf, sizeof(t->iobuf), 1);
 	/* No SNI for an IP literal (RFC 6066 section 3). */

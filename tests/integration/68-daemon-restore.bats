@@ -124,7 +124,14 @@ gaps() {
 	run "$DOCKER" ps -aq
 	[ "$(wc -l <<<"$output")" = 4 ]
 	"$DOCKER" rm -f c1 c2 c4 c5 >/dev/null
+	# checked by the daemon that holds the store (the killed one's
+	# daemon.hosts was replaced by the new daemon's), then without it
+	run timeout 20 "$TUG" --data-root "$R/root" system check
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "ok: $R/root is consistent" ]
 	stop_daemon
+	[ ! -e "$R/root/daemon.hosts" ]
 	run "$TUG" --data-root "$R/root" system check
 	echo "$output"
 	[ "$status" -eq 0 ]

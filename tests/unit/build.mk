@@ -21,6 +21,8 @@ test-$(CONFIG_IMAGES) += tests/unit/test_ref.c tests/unit/test_manifest.c \
 # `openssl s_server` (skipped without openssl). test_tls uses the HTTP client.
 test-$(CONFIG_REGISTRY) += tests/unit/test_http_parse.c tests/unit/test_http.c
 test-$(and $(CONFIG_TLS),$(CONFIG_REGISTRY)) += tests/unit/test_tls.c
+# Which registries are insecure (dockerd's rule: names, 127.0.0.0/8, CIDRs).
+test-$(CONFIG_REGISTRY) += tests/unit/test_insecure.c
 # Layers: decompression and unpacking from tar streams made in memory or
 # generated on the fly; the whiteout devices and overlay xattrs need root and
 # are skipped without it.

@@ -226,6 +226,36 @@ static void test_names(void)
 	stop_server(&self);
 }
 
+/* An insecure registry's configuration: any certificate, any name, RSA
+ * and EC keys; switched back, the same configuration verifies again. */
+static void test_noverify(void)
+{
+	struct server srv = start_server("srv.crt", "srv.key", NULL);
+	struct server wrong = start_server("wrong.crt", "wrong.key", NULL);
+	struct server self = start_server("self.crt", "self.key", NULL);
+	struct tls_config *cfg = config(NULL);
+	char *body = NULL;
+	struct err e;
+
+	tls_config_set_verify(cfg, false);
+	is_int(get(cfg, "localhost", srv.port, &body, &e), 200,
+	       "no verification: RSA key, CA unknown");
+	ok(has(body, "TLSv1.2"), "TLS 1.2 negotiated");
+	free(body);
+	is_int(get(cfg, "127.0.0.1", wrong.port, &body, &e), 200,
+	       "no verification: EC key, name not in the certificate");
+	free(body);
+	is_int(get(cfg, "127.0.0.1", self.port, &body, &e), 200, "no verification: self-signed");
+	free(body);
+	tls_config_set_verify(cfg, true);
+	is_int(get(cfg, "localhost", srv.port, &body, &e), -1, "verification back on: refused");
+	ok(has(e.msg, "not signed by a trusted CA"), "message: %s", e.msg);
+	tls_config_free(cfg);
+	stop_server(&srv);
+	stop_server(&wrong);
+	stop_server(&self);
+}
+
 static void test_client_cert(void)
 {
 	struct server srv = start_server("srv.crt", "srv.key", "ca.crt");
@@ -333,6 +363,7 @@ int main(void)
 	}
 	test_trust();
 	test_names();
+	test_noverify();
 	test_client_cert();
 	test_timeout();
 	test_files();
