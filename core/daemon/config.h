@@ -135,7 +135,7 @@ int tug_config_apply_json(struct tug_daemon_config *c, const char *text, size_t 
  * log options of the driver), and the derived fields. Idempotent. */
 int tug_config_finish(struct tug_daemon_config *c, struct err *e);
 
-/* True when key may change on SIGHUP: debug, log-level, live-restore,
+/* True when key may change on SIGHUP: debug, live-restore,
  * registry-mirrors, insecure-registries, max-concurrent-downloads. */
 bool tug_config_reloadable(enum tug_conf_key key);
 /* The daemon.json name of a key ("data-root"). */
