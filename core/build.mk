@@ -46,7 +46,7 @@ bin-$(CONFIG_SHIM) += core/shim/shim.c core/shim/shim-start.c core/shim/shim-loo
 # The request head parser is pure: in the library for its unit test and fuzzer.
 lib-$(CONFIG_DAEMON) += core/daemon/hreq.c
 bin-$(CONFIG_DAEMON) += core/cinit.c core/daemon/daemon.c core/daemon/daemon-listen.c \
-	core/daemon/daemon-reload.c core/daemon/httpd.c \
+	core/daemon/daemon-reload.c core/daemon/engine-id.c core/daemon/httpd.c \
 	core/daemon/httpd-read.c core/daemon/httpd-route.c core/daemon/hx.c core/daemon/hx-body.c \
 	core/daemon/events.c core/daemon/filters.c \
 	core/daemon/ctr.c core/daemon/ctr-inspect.c core/daemon/ctr-create.c core/daemon/ctr-shim.c \

@@ -169,7 +169,7 @@ static void info(struct hx *x)
 	os_name(osn, sizeof(osn));
 	gethostname(host, sizeof(host) - 1);
 	daemon_time_str(daemon_now_ns(), now, sizeof(now));
-	cJSON_AddStringToObject(o, "ID", d->store.root);
+	cJSON_AddStringToObject(o, "ID", d->engine_id);
 	info_counts(d, o);
 	cJSON_AddStringToObject(o, "Driver", d->snap->name);
 	cJSON_AddItemToObject(o, "DriverStatus", cJSON_CreateArray());

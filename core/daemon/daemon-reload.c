@@ -155,7 +155,7 @@ static void reload_event(struct daemon *d, const struct tug_daemon_config *c)
 	snprintf(dl, sizeof(dl), "%d",
 		 c->max_concurrent_downloads > 0 ? c->max_concurrent_downloads
 						 : TUG_CONFIG_DOWNLOADS);
-	daemon_event(d, "daemon", "reload", d->store.root, attrs);
+	daemon_event(d, "daemon", "reload", d->engine_id, attrs);
 	free(ins);
 	free(mir);
 }

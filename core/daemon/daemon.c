@@ -206,6 +206,8 @@ static int setup(struct err *e)
 		return err_wrap(e, "open the image store (is another tug daemon running?)");
 	D.store.keep_layer_blobs = true; /* h-images: push and save need them, as with dockerd */
 	D.store.pins = ctr_layer_pins;
+	if (daemon_engine_id(D.data_root, D.engine_id, e) < 0)
+		return -1;
 	D.store.pins_arg = &D;
 	D.snap = oci_snapshotter_pick(D.containers_dir, D.storage_driver, e);
 	if (!D.snap || vol_init(&D, e) < 0 || nw_init(&D, e) < 0)

@@ -31,6 +31,7 @@ struct daemon {
 
 	/* derived paths */
 	char containers_dir[PATH_MAX + 16]; /* <data-root>/containers */
+	char engine_id[37]; /* info's ID: <data-root>/engine-id (engine-id.c) */
 	char volumes_dir[PATH_MAX + 16];
 	char runtime_root[PATH_MAX + 16]; /* <exec-root>/runtime */
 	char shims_dir[PATH_MAX + 16]; /* <exec-root>/shims */
@@ -59,6 +60,9 @@ extern const struct api_part api_system, api_events, api_containers, api_exec, a
 /* Events (events.c): Type "container", "image", "volume", "network";
  * attrs are name=value pairs, NULL-terminated (may be NULL). Call with or
  * without d->mu held. */
+/* The engine's ID from <data-root>/engine-id, made (a random UUID) when
+ * missing or damaged. */
+int daemon_engine_id(const char *data_root, char id[37], struct err *e);
 void daemon_event(struct daemon *d, const char *type, const char *action, const char *id,
 		  const char *const *attrs);
 /* The same for a container: its Config.Labels (may be NULL) join the

@@ -100,13 +100,17 @@ gaps() {
 @test "daemon killed with SIGKILL: 5 containers keep running and logging; re-attached" {
 	for i in 1 2 3 4 5; do counter "c$i"; done
 	sleep 1
-	local before
+	local before id
 	before=$("$DOCKER" logs c1 | wc -l)
+	# the engine's ID: a UUID kept in <data-root>/engine-id
+	id=$("$DOCKER" info -f '{{.ID}}')
+	[[ "$id" =~ ^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$ ]]
 	kill -9 "$(cat "$R/daemon.pid")"
 	sleep 1
 	# without a daemon, the containers and their shims go on
 	[ "$(pgrep -fc "tug shim --id .* --bundle $R/")" -ge 5 ]
 	start_daemon
+	[ "$("$DOCKER" info -f '{{.ID}}')" = "$id" ]
 	run "$DOCKER" ps --format '{{.Names}} {{.State}}'
 	[ "$status" -eq 0 ]
 	[ "$(grep -c ' running$' <<<"$output")" = 5 ]
