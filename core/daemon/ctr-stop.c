@@ -12,7 +12,6 @@
 #include "core/daemon/ctr-priv.h"
 #include "core/daemon/volumes.h"
 #include "oci/container.h"
-#include "oci/image-info.h"
 #include "oci/rmtree.h"
 
 static void event(struct daemon *d, struct ctr *c, const char *action)
@@ -217,9 +216,10 @@ int ctr_remove(struct daemon *d, struct ctr *c, bool force, bool volumes, struct
 		ctr_remove_anon_volumes(d, c);
 	/* its image was removed with force while it pinned the layers: they
 	 * are free now (as dockerd releases them with the container) */
-	char img[DIGEST_STR_MAX];
-	if (oci_image_find(&d->store, c->image_id, img, NULL, 0, NULL) < 0)
+	struct oci_image_rec *rec = malloc(sizeof(*rec));
+	if (rec && oci_store_image_get(&d->store, c->image_id, rec, NULL) < 0)
 		oci_store_gc(&d->store, NULL, NULL);
+	free(rec);
 	pthread_mutex_lock(&d->mu);
 	ctr_put(d, c); /* ours */
 	ctr_put(d, c); /* the table's */

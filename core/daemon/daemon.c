@@ -165,8 +165,9 @@ static void settings(void)
 }
 
 /* What a pull or load killed with a previous daemon had committed (layers
- * and blobs no image record names yet) is collected before anything runs:
- * nothing is in flight at start. A failure only costs disk space. */
+ * and blobs no image record names yet) is collected after the restore
+ * (containers pin their layers) and before the loop serves: nothing is in
+ * flight. A failure only costs disk space. */
 static void discard_unused(struct oci_store *s)
 {
 	struct err e = {0};
@@ -206,9 +207,9 @@ static int setup(struct err *e)
 		return err_wrap(e, "open the image store (is another tug daemon running?)");
 	D.store.keep_layer_blobs = true; /* h-images: push and save need them, as with dockerd */
 	D.store.pins = ctr_layer_pins;
+	D.store.pins_arg = &D;
 	if (daemon_engine_id(D.data_root, D.engine_id, e) < 0)
 		return -1;
-	D.store.pins_arg = &D;
 	D.snap = oci_snapshotter_pick(D.containers_dir, D.storage_driver, e);
 	if (!D.snap || vol_init(&D, e) < 0 || nw_init(&D, e) < 0)
 		return -1;
