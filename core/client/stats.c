@@ -175,8 +175,12 @@ static char *render(struct err *e)
 	if (eng_fmt_init(&f, o_format,
 			 "table {{.ID}}\t{{.Name}}\t{{.CPUPerc}}\t{{.MemUsage}}\t{{.MemPerc}}\t"
 			 "{{.NetIO}}\t{{.BlockIO}}\t{{.PIDs}}",
-			 e) < 0 ||
-	    !(mem = open_memstream(&text, &len))) {
+			 e) < 0) {
+		cJSON_Delete(h);
+		return NULL;
+	}
+	if (!(mem = open_memstream(&text, &len))) {
+		tmpl_free(f.t);
 		cJSON_Delete(h);
 		return NULL;
 	}

@@ -39,34 +39,41 @@ static int atoi_go(struct hx *x, const char *name, long long *out)
 	return 0;
 }
 
-/* d->mu held: 0 when ex runs (or ran) in a running container; else the
- * answer was given. Waits for a start under way, as dockerd does. */
-static int ready(struct hx *x, struct daemon *d, struct execi *ex)
+/* d->mu held: the exec x names when it runs (or ran) in a running
+ * container; else NULL and the answer was given. Waits for a start under
+ * way, as dockerd does; the instance is looked up again after each wait
+ * (it may have been freed meanwhile). */
+static struct execi *ready(struct hx *x, struct daemon *d)
 {
 	struct timespec until;
+	struct execi *ex;
 
 	clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_sec += READY_WAIT_S;
 	for (;;) {
+		if (!(ex = exec_find(d, x->arg[0]))) {
+			hx_error(x, 404, "No such exec instance: %s", x->arg[0]);
+			return NULL;
+		}
 		if (ex->c->removed) {
 			hx_error(x, 404, "No such container: %s", x->arg[0]);
-			return -1;
+			return NULL;
 		}
 		if (ex->c->status == CS_PAUSED) {
 			hx_error(x, 409,
 				 "Container %s is paused, unpause the container before exec",
 				 ex->c->id);
-			return -1;
+			return NULL;
 		}
 		if (ex->c->status != CS_RUNNING) {
 			hx_error(x, 409, "Container %s is not running", ex->c->id);
-			return -1;
+			return NULL;
 		}
 		if (ex->running || ex->exit_code >= 0)
-			return 0;
+			return ex;
 		if (pthread_cond_timedwait(&d->changed, &d->mu, &until) == ETIMEDOUT) {
 			hx_error(x, 500, "timeout waiting for exec session ready");
-			return -1;
+			return NULL;
 		}
 	}
 }
@@ -85,13 +92,7 @@ void exec_resize(struct hx *x)
 	if (atoi_go(x, "h", &h) < 0 || atoi_go(x, "w", &w) < 0)
 		return;
 	pthread_mutex_lock(&d->mu);
-	ex = exec_find(d, x->arg[0]);
-	if (!ex) {
-		pthread_mutex_unlock(&d->mu);
-		hx_error(x, 404, "No such exec instance: %s", x->arg[0]);
-		return;
-	}
-	if (ready(x, d, ex) < 0) {
+	if (!(ex = ready(x, d))) {
 		pthread_mutex_unlock(&d->mu);
 		return;
 	}

@@ -250,8 +250,7 @@ pid_t exec_spawn(struct daemon *d, struct execi *ex, const char *pfile, int clie
 		dup2(devnull, 0);
 		dup2(devnull, 1);
 		dup2(devnull, 2);
-		for (int fd = 5; fd < 1024; fd++)
-			close(fd);
+		ctr_close_from(5);
 		sigset_t all;
 		sigemptyset(&all);
 		sigprocmask(SIG_SETMASK, &all, NULL);
@@ -323,6 +322,19 @@ static void stream_error(struct hx *x, const struct execi *ex)
 	hx_write(x, msg, (size_t)n);
 }
 
+/* An exec whose start failed before its process ran: it ends with 126
+ * and the reason, and whoever waits for it hears so. */
+static void never_ran(struct daemon *d, struct execi *ex, const char *why)
+{
+	pthread_mutex_lock(&d->mu);
+	if (ex->exit_code < 0)
+		ex->exit_code = 126;
+	if (!ex->error[0])
+		snprintf(ex->error, sizeof(ex->error), "%s", why);
+	pthread_cond_broadcast(&d->changed);
+	pthread_mutex_unlock(&d->mu);
+}
+
 /* Run a started exec; the caller marked it busy (kept while this runs). */
 static void exec_run(struct hx *x, struct execi *ex, bool detach)
 {
@@ -346,12 +358,15 @@ static void exec_run(struct hx *x, struct execi *ex, bool detach)
 			stream_error(x, ex);
 		return;
 	}
-	if (st < 0 || pipe2(p, O_CLOEXEC) < 0) {
+	if (st < 0 || (pipe2(p, O_CLOEXEC) < 0 && err_sys(&e, errno, "pipe") < 0)) {
 		hx_error(x, 500, "%s", e.msg);
+		never_ran(d, ex, e.msg);
 		return;
 	}
-	if (!detach && (client = hx_hijack(x, !ex->tty)) < 0)
+	if (!detach && (client = hx_hijack(x, !ex->tty)) < 0) {
+		never_ran(d, ex, "the client went away");
 		goto out;
+	}
 	/* a pty can be resized: the exec shim listens for that */
 	char sock[PATH_MAX + 32];
 	exec_socket_path(d, ex, sock, sizeof(sock));
@@ -361,6 +376,7 @@ static void exec_run(struct hx *x, struct execi *ex, bool detach)
 	if (pid < 0) {
 		if (detach)
 			hx_error(x, 500, "%s", e.msg);
+		never_ran(d, ex, e.msg);
 		goto out;
 	}
 	const char *attrs[] = {"image", ex->c->image_name, "name", ex->c->name, "execID", ex->id,

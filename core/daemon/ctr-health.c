@@ -408,7 +408,7 @@ void ctr_health_start(struct daemon *d, struct ctr *c, bool reset)
 		log_msg(LOG_LEVEL_WARN, "container %.12s: health check: %s", c->id, e.msg);
 		c->hmon = NULL;
 		nmon--;
-		c->refs--;
+		ctr_put(d, c);
 		close(m->stop[0]);
 		close(m->stop[1]);
 		free(m);

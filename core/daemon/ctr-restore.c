@@ -127,8 +127,10 @@ static void reattach(struct daemon *d, struct ctr *c)
 	if (c->status == CS_RUNNING || c->status == CS_PAUSED) {
 		if (ctr_watch(d, c, &e) == 0) {
 			/* live: its exit will come through the shim; probes
-			 * start over (dockerd: starting, no streak) */
-			ctr_health_start(d, c, true);
+			 * start over (dockerd: starting, no streak); a paused
+			 * one gets them back when it is unpaused */
+			if (c->status == CS_RUNNING)
+				ctr_health_start(d, c, true);
 			return;
 		}
 		ctr_read_exit(c);

@@ -81,6 +81,14 @@ static void shim_argv(struct daemon *d, struct ctr *c, const char *sock, char **
 #undef ARG
 }
 
+void ctr_close_from(int first)
+{
+	/* one call where the kernel has it (5.9), not a thousand */
+	if (syscall(SYS_close_range, first, ~0U, 0) < 0)
+		for (int fd = first; fd < 1024; fd++)
+			close(fd);
+}
+
 /* In the forked child: arrange fds (report pipe on 3, attach clients on
  * 4..), fork again and exec the shim in the grandchild. */
 static void __attribute__((noreturn))
@@ -101,10 +109,7 @@ child(struct daemon *d, struct ctr *c, int report, char **argv)
 		dup2(devnull, 1);
 		dup2(devnull, 2);
 	}
-	/* one call where the kernel has it (5.9), not a thousand */
-	if (syscall(SYS_close_range, 4 + n, ~0U, 0) < 0)
-		for (int fd = 4 + n; fd < 1024; fd++)
-			close(fd);
+	ctr_close_from(4 + n);
 	sigset_t all;
 	sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);

@@ -151,6 +151,8 @@ int ctr_trash(struct daemon *d, const struct ctr *c, struct err *e);
 /* Daemon start: delete what removals cut short left in the trash. */
 void ctr_trash_purge(struct daemon *d);
 
+/* In a forked child before exec: close every fd from first up. */
+void ctr_close_from(int first);
 /* Config.Labels (NULL when none): event attributes, filters. */
 const cJSON *ctr_labels(const struct ctr *c);
 /* The path of a container file: <cdir>/<name>. */

@@ -32,7 +32,9 @@ int daemon_engine_id(const char *data_root, char id[37], struct err *e)
 	size_t len = 0;
 
 	snprintf(path, sizeof(path), "%s/engine-id", data_root);
-	if (file_read_all(path, 4096, &txt, &len, NULL) == 0) {
+	if (file_read_all(path, 4096, &txt, &len, e) < 0 && e->errnum != ENOENT)
+		return err_wrap(e, "engine id"); /* unreadable is not missing: keep it */
+	if (txt) {
 		while (len && (txt[len - 1] == '\n' || txt[len - 1] == ' '))
 			len--;
 		if (uuid_ok(txt, len)) {
