@@ -69,8 +69,11 @@ static int apply_live(struct daemon *d, struct ctr *c, const cJSON *live, struct
 	return r;
 }
 
-/* With d->mu held. HTTP status, e filled on errors. A failure leaves the
- * record as it was (dockerd restores it too). */
+/* With d->mu held. HTTP status, e filled on errors. config.json is
+ * written first, then the cgroup, then the record: a refused cgroup write
+ * puts config.json back, so the record, config.json and the cgroup stay
+ * as they were (dockerd restores them too). A record that cannot be saved
+ * after the cgroup took the new limits is a 500 with those limits live. */
 static int update(struct daemon *d, struct ctr *c, const cJSON *body, struct err *e)
 {
 	cJSON *hc = cJSON_Duplicate(c->host_config, true), *live = NULL;
@@ -87,12 +90,13 @@ static int update(struct daemon *d, struct ctr *c, const cJSON *body, struct err
 	}
 	/* the cgroup writes are quick (a lower memory limit makes the kernel
 	 * reclaim first): done under the lock, so that updates do not mix */
-	if ((c->status == CS_RUNNING || c->status == CS_PAUSED) && apply_live(d, c, live, e) < 0) {
+	if (rewrite_config(c, hc, e) < 0) {
 		err_wrap(e, "Cannot update container %s", c->id);
 		goto out;
 	}
-	if (rewrite_config(c, hc, e) < 0) {
+	if ((c->status == CS_RUNNING || c->status == CS_PAUSED) && apply_live(d, c, live, e) < 0) {
 		err_wrap(e, "Cannot update container %s", c->id);
+		rewrite_config(c, c->host_config, NULL);
 		goto out;
 	}
 	cJSON_Delete(c->host_config);
